@@ -1,0 +1,148 @@
+"""The pipeline: sources -> extract -> facts -> charts -> compose -> render.
+
+``build(project_dir)`` is the whole job; the CLI is a thin shell over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .model import Fact, FactSheet, Source, fact_from_dict, to_dict
+
+
+class BuildError(Exception):
+    """Nothing could be built; the message is one line for the user."""
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    sheet: FactSheet | None = None
+    sources: list[Source] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
+    src = Path(sources_dir) if sources_dir else project_dir / config.sources_dir
+    out = Path(out_dir) if out_dir else project_dir / config.out_dir
+    return src, out
+
+
+def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list[Fact]]:
+    """Run the extractor on each source, reusing cached results keyed by content and version."""
+    from .extract import EXTRACTOR_VERSION, extract
+
+    out: dict[str, list[Fact]] = {}
+    for s in sources:
+        key = hashlib.sha1(f"{s.sha256}|{s.published}|{s.id}|{EXTRACTOR_VERSION}".encode()).hexdigest()
+        cached = cache_dir / f"{key}.json" if cache_dir else None
+        if cached and cached.exists():
+            try:
+                out[s.id] = [fact_from_dict(d) for d in json.loads(cached.read_text(encoding="utf-8"))]
+                continue
+            except (ValueError, TypeError, KeyError):
+                pass
+        facts = extract(s)
+        out[s.id] = facts
+        if cached:
+            from .util import atomic_write_text
+
+            atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False))
+    return out
+
+
+def build(
+    project_dir: str | Path = ".",
+    *,
+    sources_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> BuildResult:
+    from .config import load_config, resolve_styles
+
+    log = log or (lambda msg: None)
+    t0 = time.perf_counter()
+    project_dir = Path(project_dir).resolve()
+    config = load_config(project_dir)
+    src_dir, out = _resolve_dirs(project_dir, sources_dir, out_dir, config)
+    res = BuildResult()
+    if not src_dir.is_dir():
+        raise BuildError(f"no sources folder: {src_dir}")
+    styles = resolve_styles(project_dir, config)
+
+    from .sources import load_sources
+
+    loaded = load_sources(src_dir)
+    res.warnings.extend(loaded.warnings)
+    for w in loaded.warnings:
+        log(f"warning: {w}")
+    if not loaded.sources:
+        raise BuildError(f"no readable sources in {src_dir}")
+    res.sources = loaded.sources
+    log(f"read {len(loaded.sources)} source(s) from {src_dir}")
+    res.timings["sources"] = time.perf_counter() - t0
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise BuildError(f"cannot write to output folder {out}: {e.strerror or e}") from None
+
+    t = time.perf_counter()
+    facts = extract_all(loaded.sources, out / ".cache" / "extract")
+    res.timings["extract"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    from .extract import EXTRACTOR_VERSION
+    from .facts import build_factsheet, write_yaml
+
+    review = project_dir / config.review
+    sheet = build_factsheet(
+        loaded.sources,
+        facts,
+        as_of=config.as_of or None,
+        review_path=review if review.exists() else None,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    res.sheet = sheet
+    write_yaml(sheet, out / "factsheet.yaml")
+    res.outputs["factsheet"] = out / "factsheet.yaml"
+    res.timings["facts"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    from .charts import make_charts
+
+    figures = make_charts(sheet, styles.theme, out / "charts")
+    for fig in figures:
+        res.outputs[f"chart:{fig.id}"] = Path(fig.png)
+    res.timings["charts"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    from .compose import compose
+
+    doc = compose(sheet, figures, config, styles)
+    res.timings["compose"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    from .render import docx as docx_writer
+
+    docx_writer.write(doc, out / "brief.docx", styles)
+    res.outputs["docx"] = out / "brief.docx"
+    res.timings["docx"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    from .render import pdf as pdf_writer
+
+    pdf_writer.write(doc, out / "brief.pdf", styles)
+    res.outputs["pdf"] = out / "brief.pdf"
+    res.timings["pdf"] = time.perf_counter() - t
+    res.timings["total"] = time.perf_counter() - t0
+    return res

@@ -1,0 +1,147 @@
+"""Command line: a thin shell over the Python API. Imports stay lazy so --help is instant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="briefing",
+        description="Turn a folder of news articles into a cited situation brief (Word + PDF).",
+    )
+    p.add_argument("--version", action="version", version="briefing 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build out/brief.pdf, out/brief.docx, out/factsheet.yaml and charts")
+    b.add_argument("--project", default=".", help="project folder (default: current folder)")
+    b.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
+    b.add_argument("--out", help="output folder (default: PROJECT/out)")
+    b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+
+    s = sub.add_parser("sources", help="list the sources with their metadata and what was dropped")
+    s.add_argument("--project", default=".")
+    s.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.add_argument("--show-dropped", action="store_true", help="list every removed stretch with its rule")
+
+    f = sub.add_parser("facts", help="print the fact sheet")
+    f.add_argument("--project", default=".")
+    f.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
+    f.add_argument("--format", choices=["json", "yaml"], default="json")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    try:
+        if args.command == "build":
+            return _cmd_build(args)
+        if args.command == "sources":
+            return _cmd_sources(args)
+        if args.command == "facts":
+            return _cmd_facts(args)
+    except KeyboardInterrupt:
+        print("briefing: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _fail(msg: str) -> int:
+    print(f"briefing: error: {msg}", file=sys.stderr)
+    return 1
+
+
+def _cmd_build(args) -> int:
+    from .build import BuildError, build
+    from .config import ConfigError
+
+    def log(msg: str) -> None:
+        if msg.startswith("warning:"):
+            print(msg, file=sys.stderr)
+        elif not args.quiet:
+            print(msg)
+
+    try:
+        res = build(args.project, sources_dir=args.sources, out_dir=args.out, log=log)
+    except (BuildError, ConfigError) as e:
+        return _fail(str(e))
+    if not args.quiet:
+        for name, path in res.outputs.items():
+            if not name.startswith("chart:"):
+                print(f"wrote {path}")
+        charts = [p for n, p in res.outputs.items() if n.startswith("chart:")]
+        if charts:
+            print(f"wrote {len(charts)} chart(s) to {charts[0].parent}")
+        print(f"done in {res.timings.get('total', 0):.2f} s")
+    return 0
+
+
+def _sources_dir(args) -> Path:
+    from .config import load_config
+
+    project = Path(args.project)
+    return Path(args.sources) if args.sources else project / load_config(project).sources_dir
+
+
+def _cmd_sources(args) -> int:
+    import json
+
+    from .model import to_dict
+    from .sources import load_sources
+
+    folder = _sources_dir(args)
+    if not folder.is_dir():
+        return _fail(f"no sources folder: {folder}")
+    res = load_sources(folder)
+    if args.json:
+        payload = {
+            "sources": [dict(to_dict(s.info()), dropped=[to_dict(d) for d in s.dropped] if args.show_dropped else None) for s in res.sources],
+            "warnings": res.warnings,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    rows = [("id", "title", "outlet", "date", "kept", "dropped", "warnings")]
+    for s in res.sources:
+        i = s.info()
+        rows.append((i.id, (i.title or "")[:48], (i.outlet or "")[:20], i.published or "-", str(i.words_kept), str(i.words_dropped), str(len(i.warnings))))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    if args.show_dropped:
+        for s in res.sources:
+            for d in s.dropped:
+                snippet = d.text.replace("\n", " ")[:70]
+                print(f"{s.id}:{d.start}-{d.end} [{d.rule}] {d.reason}: {snippet}")
+    for w in res.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _cmd_facts(args) -> int:
+    from .build import extract_all
+    from .extract import EXTRACTOR_VERSION
+    from .facts import build_factsheet, sheet_to_json
+    from .facts.io import sheet_to_yaml
+    from .sources import load_sources
+
+    folder = _sources_dir(args)
+    if not folder.is_dir():
+        return _fail(f"no sources folder: {folder}")
+    res = load_sources(folder)
+    for w in res.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    facts = extract_all(res.sources, None)
+    review = Path(args.project) / "review.yaml"
+    sheet = build_factsheet(res.sources, facts, review_path=review if review.exists() else None, extractor_version=EXTRACTOR_VERSION)
+    print(sheet_to_json(sheet) if args.format == "json" else sheet_to_yaml(sheet))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
