@@ -57,6 +57,36 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
     return out
 
 
+def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
+    """Compare with the previous edition and keep it.
+
+    ``out/factsheet.yaml`` is the current edition. When this build's facts differ from it, it becomes
+    ``out/previous/factsheet.yaml`` (the edition "What changed" compares against); a rebuild with nothing
+    new keeps comparing against the same previous edition.
+    """
+    from .facts import load_yaml
+    from .facts.changes import diff
+    from .facts.io import sheet_to_yaml
+    from .util import atomic_write_text
+
+    current = out / "factsheet.yaml"
+    previous = out / "previous" / "factsheet.yaml"
+    if current.exists():
+        try:
+            cur_text = current.read_text(encoding="utf-8")
+            if cur_text != sheet_to_yaml(sheet):
+                atomic_write_text(previous, cur_text)
+        except OSError:
+            pass
+    prev_sheet = None
+    if previous.exists():
+        try:
+            prev_sheet = load_yaml(previous)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            prev_sheet = None
+    return diff(prev_sheet, sheet)
+
+
 def build(
     project_dir: str | Path = ".",
     *,
@@ -96,6 +126,38 @@ def build(
     except OSError as e:
         raise BuildError(f"cannot write to output folder {out}: {e.strerror or e}") from None
 
+    with _build_lock(out):
+        _run(res, loaded, project_dir, config, styles, out, log, t0)
+    return res
+
+
+class _build_lock:
+    """One build at a time per output folder (an advisory lock on out/.lock)."""
+
+    def __init__(self, out: Path):
+        self.path = out / ".lock"
+        self.fh = None
+
+    def __enter__(self):
+        import fcntl
+
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.close()
+            raise BuildError(f"another build is writing to {self.path.parent}; wait for it to finish") from None
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+        self.fh.close()
+        return False
+
+
+def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path, log, t0: float) -> None:
     t = time.perf_counter()
     facts = extract_all(loaded.sources, out / ".cache" / "extract")
     res.timings["extract"] = time.perf_counter() - t
@@ -105,6 +167,8 @@ def build(
     from .facts import build_factsheet, write_yaml
 
     review = project_dir / config.review
+    if review.exists():
+        log(f"applying review decisions from {review.name}")
     sheet = build_factsheet(
         loaded.sources,
         facts,
@@ -113,8 +177,17 @@ def build(
         extractor_version=EXTRACTOR_VERSION,
     )
     res.sheet = sheet
+    for note in sheet.notes:
+        res.warnings.append(note)
+        log(f"warning: {note}")
+    changes = _rotate_editions(sheet, out)
     write_yaml(sheet, out / "factsheet.yaml")
     res.outputs["factsheet"] = out / "factsheet.yaml"
+    from .facts.changes import changes_markdown
+    from .util import atomic_write_text
+
+    atomic_write_text(out / "changes.md", changes_markdown(changes, sheet))
+    res.outputs["changes"] = out / "changes.md"
     res.timings["facts"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -128,7 +201,7 @@ def build(
     t = time.perf_counter()
     from .compose import compose
 
-    doc = compose(sheet, figures, config, styles)
+    doc = compose(sheet, figures, config, styles, changes=changes or None)
     res.timings["compose"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -145,4 +218,3 @@ def build(
     res.outputs["pdf"] = out / "brief.pdf"
     res.timings["pdf"] = time.perf_counter() - t
     res.timings["total"] = time.perf_counter() - t0
-    return res

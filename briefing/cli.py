@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: say so in one line, full traceback on request
+        import os
+
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        print(f"briefing: internal error: {type(e).__name__}: {e} (set BRIEFING_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
     return 2
 
 

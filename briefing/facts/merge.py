@@ -1,11 +1,29 @@
-"""Merge per-source facts into a FactSheet. (First version: ids, numbering, as-of.)"""
+"""Merge per-source facts into one FactSheet.
+
+- Facts about the same thing (same identity key, compatible values) merge into one fact with several
+  evidence entries. Corroboration counts independent lines of reporting: near-duplicate sources share a
+  group, and a figure attributed to one originator ("according to ACLED") counts once however many
+  outlets repeat it.
+- Different values for the same thing stay separate facts, each marked ``conflict``, and a Conflict
+  names them: never averaged.
+- Derived facts keep ``derived=True`` and point at the fact they were computed from.
+- The analyst's review file (see ``review.py``) is applied last.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
-from ..model import Fact, FactSheet, Source
+from ..model import Conflict, Evidence, Fact, FactSheet, Source
+
+NUMERIC = ("count", "share", "casualties", "kidnapping", "quantity")
+_QUAL_RANK = {"exact": 0, None: 1, "approx": 2, "approx_below": 2, "at_least": 3, "more_than": 3, "up_to": 3, "range": 4, "vague": 5}
+
+
+def _norm(s: str | None) -> str:
+    return re.sub(r"\s+", " ", (s or "").strip().lower())
 
 
 def fact_key(f: Fact) -> tuple:
@@ -13,18 +31,84 @@ def fact_key(f: Fact) -> tuple:
     per = f.period.label if f.period else None
     if f.kind == "advisory":
         return (f.kind, f.country, f.action)
-    if f.kind in ("count", "share", "casualties", "kidnapping", "quantity"):
-        return (f.kind, f.actor, (f.what or "").lower(), per, (f.region or "").lower(), (f.place or "").lower())
+    if f.kind in NUMERIC:
+        return (f.kind, _norm(f.actor), _norm(f.what), per, _norm(f.region), _norm(f.place), bool(f.derived))
     if f.kind == "actor":
-        return (f.kind, f.actor or f.text)
+        return (f.kind, _norm(f.actor or f.text))
     if f.kind == "place":
-        return (f.kind, f.place)
-    return (f.kind, f.date, (f.text or f.what or "").lower()[:80])
+        return (f.kind, _norm(f.place), f.country)
+    if f.kind == "claim":
+        return (f.kind, _norm(f.speaker), _norm(f.text))
+    return (f.kind, f.date, _norm(f.text or f.what)[:80])
 
 
-def fact_id(f: Fact) -> str:
-    h = hashlib.sha1(repr(fact_key(f)).encode("utf-8")).hexdigest()[:8]
-    return f"{f.kind}-{h}"
+def _hash(obj) -> str:
+    return hashlib.sha1(repr(obj).encode("utf-8")).hexdigest()[:10]
+
+
+def fact_id(f: Fact, extra: object = None) -> str:
+    key = fact_key(f)
+    return f"{f.kind}-{_hash(key if extra is None else (key, extra))}"
+
+
+def _bounds(f: Fact) -> tuple[float | None, float | None]:
+    """The interval of values a fact allows (None = unbounded)."""
+    q = f.qualifier
+    v = f.value
+    if q == "range":
+        return f.low, f.high
+    if v is None:
+        return f.low, f.high  # vague: whatever bounds it has
+    if q in ("at_least", "more_than"):
+        return v, None
+    if q == "up_to":
+        return None, v
+    if q in ("approx", "approx_below"):
+        tol = max(abs(v) * 0.1, 1.0)
+        return v - tol, v + (0 if q == "approx_below" else tol)
+    return v, v
+
+
+def compatible(a: Fact, b: Fact) -> bool:
+    """Can two reports of the same slot both be true?"""
+    if a.kind not in NUMERIC:
+        return True
+    if a.value is None and a.low is None and a.high is None:
+        return True
+    if b.value is None and b.low is None and b.high is None:
+        return True
+    (alo, ahi), (blo, bhi) = _bounds(a), _bounds(b)
+    lo = max(x for x in (alo, blo, float("-inf")) if x is not None)
+    hi = min(x for x in (ahi, bhi, float("inf")) if x is not None)
+    return lo <= hi + 1e-9
+
+
+def _line_of_reporting(ev: Evidence, group_of: dict[str, str], originator: dict[str, str | None]) -> str:
+    return originator.get(ev.source) or group_of.get(ev.source, ev.source)
+
+
+def _merge_into(target: Fact, other: Fact) -> None:
+    seen = {(e.source, e.start, e.end) for e in target.evidence}
+    for e in other.evidence:
+        if (e.source, e.start, e.end) not in seen:
+            target.evidence.append(e)
+            seen.add((e.source, e.start, e.end))
+    # keep the most precise statement of the value
+    if _QUAL_RANK.get(other.qualifier, 1) < _QUAL_RANK.get(target.qualifier, 1) and other.value is not None:
+        for attr in ("value", "low", "high", "qualifier", "surface", "unit"):
+            setattr(target, attr, getattr(other, attr))
+    for a in other.aliases:
+        if a not in target.aliases:
+            target.aliases.append(a)
+    for k, v in other.attrs.items():
+        target.attrs.setdefault(k, v)
+    if target.date is None and other.date:
+        target.date, target.date_precision = other.date, other.date_precision
+    target.confidence = max(target.confidence, other.confidence)
+
+
+def _event_tokens(f: Fact) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", _norm(f.text or f.what))}
 
 
 def build_factsheet(
@@ -36,20 +120,117 @@ def build_factsheet(
     extractor_version: str = "",
 ) -> FactSheet:
     infos = [s.info() for s in sources]
-    # number sources by date (undated last), then id: stable under additions of later sources
+    # [n] numbering: by date (undated last), then id
     infos.sort(key=lambda s: (s.published or "9999", s.id))
     for i, s in enumerate(infos, 1):
         s.number = i
     dates = [s.published for s in infos if s.published]
     sheet = FactSheet(as_of=as_of or (max(dates) if dates else None), sources=infos, extractor_version=extractor_version)
-    merged: dict[tuple, Fact] = {}
+
+    group_of = {s.id: (s.group or s.duplicate_of or s.id) for s in sources}
+    src_ids = {s.id for s in sources}
+
+    # 1. cluster facts by identity key, then by value compatibility
+    clusters: dict[tuple, list[Fact]] = {}
+    order: list[tuple] = []
     for s in sources:
         for f in facts_by_source.get(s.id, []):
-            key = fact_key(f)
-            if key in merged:
-                merged[key].evidence.extend(f.evidence)
+            f.evidence = [e for e in f.evidence if e.source in src_ids]
+            if f.kind == "event":
+                key = _find_event_cluster(clusters, f)
             else:
-                f.id = fact_id(f)
-                merged[key] = f
-    sheet.facts = list(merged.values())
+                key = fact_key(f)
+            bucket = clusters.get(key)
+            if bucket is None:
+                clusters[key] = [f]
+                order.append(key)
+                continue
+            for g in bucket:
+                if compatible(g, f):
+                    _merge_into(g, f)
+                    break
+            else:
+                bucket.append(f)
+
+    # 2. ids, corroboration, conflicts
+    facts: list[Fact] = []
+    used_ids: set[str] = set()
+    for key in order:
+        bucket = clusters[key]
+        for f in bucket:
+            extra = None if len(bucket) == 1 else (f.value, f.low, f.high, f.qualifier)
+            fid = fact_id(f, extra)
+            n = 2
+            base = fid
+            while fid in used_ids:
+                fid = f"{base}-{n}"
+                n += 1
+            used_ids.add(fid)
+            f.id = fid
+            originator = {e.source: f.attrs.get("originator") for e in f.evidence} if f.attrs.get("originator") else {}
+            lines = {_line_of_reporting(e, group_of, originator) for e in f.evidence}
+            f.attrs["lines_of_reporting"] = len(lines)
+            if f.status == "reported" and len(lines) >= 2:
+                f.status = "corroborated"
+            facts.append(f)
+        if len(bucket) > 1:
+            for f in bucket:
+                f.status = "conflict"
+            sample = bucket[0]
+            sheet.conflicts.append(
+                Conflict(
+                    id=f"conflict-{_hash(key)}",
+                    kind=sample.kind,
+                    what=describe_slot(sample),
+                    fact_ids=[f.id for f in bucket],
+                    note="sources report different values; shown side by side, not averaged",
+                )
+            )
+
+    # 3. link derived facts to their inputs
+    by_source_kind: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        for sid in f.sources:
+            by_source_kind.setdefault((sid, f.kind), []).append(f)
+    ids = {f.id for f in facts}
+    for f in facts:
+        if not f.derived:
+            continue
+        resolved = [d for d in f.derived_from if d in ids]
+        if not resolved:
+            for sid in f.sources:
+                for g in by_source_kind.get((sid, f.kind), []):
+                    if g is not f and not g.derived and _norm(g.actor) == _norm(f.actor) and _norm(g.what) == _norm(f.what):
+                        resolved.append(g.id)
+                        break
+        f.derived_from = resolved
+
+    sheet.facts = facts
+
+    # 4. the analyst's decisions
+    if review_path is not None:
+        from .review import apply_review
+
+        apply_review(sheet, review_path, sources)
     return sheet
+
+
+def _find_event_cluster(clusters: dict[tuple, list[Fact]], f: Fact) -> tuple:
+    """Events from different sources describing the same happening on the same date merge."""
+    toks = _event_tokens(f)
+    for key, bucket in clusters.items():
+        if key[0] != "event" or key[1] != f.date or f.date is None:
+            continue
+        other = _event_tokens(bucket[0])
+        if toks and other and len(toks & other) / len(toks | other) >= 0.5:
+            return key
+    return fact_key(f)
+
+
+def describe_slot(f: Fact) -> str:
+    parts = [p for p in (f.actor, f.what, f.region, f.place) if p]
+    if f.period:
+        parts.append(f.period.label)
+    if f.kind == "advisory":
+        parts = [f.country or "?", f.action or "?"]
+    return ", ".join(parts) or f.kind
