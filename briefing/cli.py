@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--project", default=".")
     f.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
     f.add_argument("--format", choices=["json", "yaml"], default="json")
+    e = sub.add_parser("eval", help="score the extractor against gold annotations (precision/recall per kind)", add_help=False)
+    e.add_argument("rest", nargs=argparse.REMAINDER)
     return p
 
 
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_sources(args)
         if args.command == "facts":
             return _cmd_facts(args)
+        if args.command == "eval":
+            from .evaluate import main as eval_main
+
+            return eval_main(args.rest)
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)
         return 130

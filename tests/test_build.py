@@ -1,0 +1,138 @@
+"""End to end: build the seeds into a temporary folder and read the outputs as a reader would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+TEASER = ["Gaza", "Nigeria", "Sokoto", "Letters of marque", "Blackbeard", "Dear RS readers", "Subscribe now", "71,000", "google cta"]
+COUNTRIES = ["United States", "United Kingdom", "France", "Germany", "Italy", "Canada"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from briefing import build
+
+    project = tmp_path_factory.mktemp("project")
+    shutil.copytree(SEEDS, project / "seeds")
+    res = build(project)
+    return project, res
+
+
+def docx_text(path: Path) -> str:
+    """All text in the body, including inside content controls and tables."""
+    import docx
+
+    d = docx.Document(str(path))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    paras = []
+    for p in d.element.body.iter(f"{ns}p"):
+        paras.append("".join(t.text or "" for t in p.iter(f"{ns}t")))
+    return "\n".join(paras)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def test_outputs_exist(built):
+    project, res = built
+    out = project / "out"
+    for name in ("brief.pdf", "brief.docx", "factsheet.yaml"):
+        assert (out / name).stat().st_size > 0
+    charts = list((out / "charts").glob("*.png"))
+    assert charts and list((out / "charts").glob("*.svg"))
+
+
+def test_every_evidence_quote_is_the_source_text_at_its_span(built):
+    _, res = built
+    originals = {s.id: s.original for s in res.sources}
+    n = 0
+    for f in res.sheet.facts:
+        assert f.evidence, f"fact {f.id} has no evidence"
+        for e in f.evidence:
+            assert originals[e.source][e.start:e.end] == e.quote, (f.id, e)
+            n += 1
+    assert n > 10
+
+
+def test_factsheet_headline_figures(built):
+    project, _ = built
+    data = yaml.safe_load((project / "out" / "factsheet.yaml").read_text(encoding="utf-8"))
+    counts = [f for f in data["facts"] if f["kind"] == "count"]
+    h1_2025 = [f for f in counts if f.get("value") == 280 and f.get("period", {}).get("label") == "H1 2025"]
+    assert h1_2025, "280 attacks in H1 2025 missing"
+    derived = [f for f in counts if f.get("value") == 140 and f.get("derived")]
+    assert derived and derived[0]["period"]["label"] == "H1 2024"
+    shares = {(f.get("value"), f.get("period", {}).get("label")): f for f in data["facts"] if f["kind"] == "share"}
+    assert (8, "2024") in shares
+    assert (20, "2025") in shares and shares[(20, "2025")]["qualifier"] in ("approx_below", "approx")
+
+
+def test_factsheet_advisories(built):
+    _, res = built
+    adv = {(f.country, f.action) for f in res.sheet.by_kind("advisory")}
+    assert {c for c, _ in adv} == {"US", "GB", "FR", "DE", "IT", "CA"}
+    assert ("US", "ordered_departure") in adv and ("GB", "ordered_departure") in adv
+
+
+def test_no_teaser_content_anywhere(built):
+    project, _ = built
+    out = project / "out"
+    texts = {
+        "factsheet": (out / "factsheet.yaml").read_text(encoding="utf-8"),
+        "docx": docx_text(out / "brief.docx"),
+        "pdf": pdf_text(out / "brief.pdf"),
+    }
+    for where, text in texts.items():
+        for bad in TEASER:
+            assert bad.lower() not in text.lower(), f"teaser text {bad!r} in {where}"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_reader_sees_headline_figures_with_citations_and_countries(built, fmt):
+    project, _ = built
+    path = project / "out" / f"brief.{fmt}"
+    text = docx_text(path) if fmt == "docx" else pdf_text(path)
+    flat = re.sub(r"\s+", " ", text)
+    assert re.search(r"280[^\[\n]{0,80}\[\d+(, ?\d+)*\]", flat), "280 without a citation"
+    assert re.search(r"140[^\[]{0,80}\[\d+(, ?\d+)*\]", flat)
+    assert "derived" in flat.lower()
+    for c in COUNTRIES:
+        assert c in flat, c
+    assert "Sources" in flat
+
+
+def test_cli_build_and_exit_codes(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(SEEDS, project / "seeds")
+    r = subprocess.run([sys.executable, "-m", "briefing", "build", "--project", str(project)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "brief.pdf" in r.stdout
+    empty = tmp_path / "empty"
+    (empty / "seeds").mkdir(parents=True)
+    r = subprocess.run([sys.executable, "-m", "briefing", "build", "--project", str(empty)], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "no readable sources" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_build_runs_in_a_folder_without_styles(tmp_path, monkeypatch):
+    from briefing import build
+
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(SEEDS / "000_26edd2b44d24d61b.txt", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    res = build(".", out_dir=tmp_path / "elsewhere")
+    assert (tmp_path / "elsewhere" / "brief.pdf").exists()
+    assert res.outputs["docx"].exists()
