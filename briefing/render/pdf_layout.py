@@ -1,0 +1,223 @@
+"""Page furniture for the PDF writer: the document template (outline, TOC entries, "Page X of Y",
+header and footer) and the heading flowable. Imported lazily (it imports reportlab at module level)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from reportlab.lib.units import cm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import Paragraph as _P
+
+
+class FigureFlowable(Flowable):
+    """A chart with its caption and source note, kept together. When the chart does not fit in the
+    space left on the page it shrinks (down to ``min_scale``) rather than leave a large gap. The chart
+    is drawn only when ``gate.draw`` is set (the final pass of multiBuild): layout never depends on it."""
+
+    def __init__(self, graphic, parts, gate, min_scale: float = 0.72, gap: float = 5.0):
+        super().__init__()
+        self.graphic = graphic  # a reportlab Drawing or platypus Image (already at natural size), or None
+        self.parts = parts
+        self.gate = gate
+        self.min_scale = min_scale
+        self.gap = gap
+        self.gw = float(getattr(graphic, "width", 0) or getattr(graphic, "drawWidth", 0) or 0) if graphic else 0.0
+        self.gh = float(getattr(graphic, "height", 0) or getattr(graphic, "drawHeight", 0) or 0) if graphic else 0.0
+        self.s = 1.0
+
+    def _parts_height(self, aw):
+        h = 0.0
+        for i, p in enumerate(self.parts):
+            h += p.wrap(aw, 1e6)[1] + p.getSpaceAfter() + (p.getSpaceBefore() if i else 0)
+        return h
+
+    def wrap(self, aw, ah):
+        ph = self._parts_height(aw)
+        natural = self.gh + self.gap + ph
+        s = 1.0
+        if self.gh and natural > ah:
+            room = ah - ph - self.gap
+            s = max(self.min_scale, min(1.0, room / self.gh)) if room > 0 else self.min_scale
+        self.s = s
+        self.width, self.height = aw, self.gh * s + (self.gap if self.gh else 0) + ph
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        return []
+
+    def draw(self):
+        c = self.canv
+        y = self.height
+        if self.gh:
+            w, h = self.gw * self.s, self.gh * self.s
+            y -= h
+            if self.gate.draw:
+                x = (self.width - w) / 2
+                c.saveState()
+                c.translate(x, y)
+                c.scale(self.s, self.s)
+                self.graphic.drawOn(c, 0, 0)
+                c.restoreState()
+            y -= self.gap
+        for i, p in enumerate(self.parts):
+            if i:
+                y -= p.getSpaceBefore()
+            y -= p.height
+            p.drawOn(c, 0, y)
+            y -= p.getSpaceAfter()
+
+
+class HeadingPara(_P):
+    """A heading: carries its outline entry ``(level, text, key, toc_markup)``; level-1 headings get a rule."""
+
+    outline: tuple | None = None
+    rule = None
+
+    def draw(self):
+        super().draw()
+        if self.rule is not None:
+            c = self.canv
+            c.saveState()
+            c.setStrokeColor(self.rule)
+            c.setLineWidth(0.6)
+            c.line(0, -3.5, self.width, -3.5)
+            c.restoreState()
+
+
+class BriefDocTemplate(BaseDocTemplate):
+    def __init__(self, filename, writer, **kw):
+        self.writer = writer
+        self._total: int | None = None
+        super().__init__(filename, **kw)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("main", [frame], onPage=self._decorate)])
+
+    # each pass of multiBuild gets a fresh canvas
+    def beforeDocument(self):
+        c = self.canv
+        c.showOutline()
+        try:
+            c.setViewerPreference("DisplayDocTitle", "true")
+        except Exception:  # pragma: no cover - older reportlab
+            pass
+        _set_timestamp(c, self.writer.doc.meta.created)
+
+    def afterFlowable(self, flowable):
+        info = getattr(flowable, "outline", None)
+        if isinstance(flowable, HeadingPara) and info:
+            level, text, key, markup = info
+            self.canv.addOutlineEntry(text, key, level=level, closed=level >= 1)
+            if level <= 1:
+                self.notify("TOCEntry", (level, markup, self.page, key))
+
+    def _allSatisfied(self):
+        """Also wait until the page total used in the footers equals the real page count."""
+        ok = super()._allSatisfied()
+        if self._total != self.page:
+            self._total = self.page
+            return False
+        if ok and not self.writer.gate.draw:
+            self.writer.gate.draw = True  # layout is settled: one more pass that draws the charts
+            return False
+        return ok
+
+    # -- header and footer ---------------------------------------------------------------------
+    def _decorate(self, canv, doc):
+        w = self.writer
+        pw, ph = self.pagesize
+        left, right = self.leftMargin, pw - self.rightMargin
+        small = 7.5
+        muted, rule = w.color("muted", "#5F6B7A"), w.color("rule", "#B8C2CC")
+        marking = w.marking()
+        canv.saveState()
+        # header: marking label left, title right, hairline below
+        y = ph - self.topMargin + 0.95 * cm
+        if marking:
+            _label(canv, w, left, y, marking, small)
+        title = w.doc.meta.title or ""
+        if self.page > 1 and title:
+            canv.setFillColor(muted)
+            _draw_text(canv, w, right, y, title, small, align="right", max_w=(right - left) * 0.62)
+        canv.setStrokeColor(rule)
+        canv.setLineWidth(0.5)
+        canv.line(left, y - 0.25 * cm, right, y - 0.25 * cm)
+        # footer: hairline, organisation left, marking centre, page X of Y right
+        fy = self.bottomMargin - 1.0 * cm
+        canv.line(left, fy + 0.42 * cm, right, fy + 0.42 * cm)
+        canv.setFillColor(muted)
+        org = w.doc.meta.organisation or w.doc.meta.author or ""
+        if org:
+            _draw_text(canv, w, left, fy, org, small, max_w=(right - left) * 0.38)
+        if marking:
+            _label(canv, w, (left + right) / 2, fy, marking, small, align="center")
+        canv.setFillColor(muted)
+        page = w.labels.get("page", "Page {page} of {total}").format(page=self.page, total=self._total or "?")
+        _draw_text(canv, w, right, fy, page, small, align="right")
+        canv.restoreState()
+
+
+def _draw_text(canv, w, x, y, text, size, align="left", bold=False, max_w=None):
+    """Draw one line with the body family, using fallback fonts per run; shortened with an ellipsis."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from ..util import xml_safe
+    from . import pdf_fonts
+
+    text = " ".join(xml_safe(text).split())
+    if pdf_fonts.has_rtl(text):
+        text = pdf_fonts.visual_rtl(text, shaped=False)
+
+    def measure(t):
+        return sum(stringWidth(c, f or w.body.face(bold), size) for f, c in w.fonts.runs(t, w.body, bold))
+
+    if max_w and measure(text) > max_w:
+        while text and measure(text + "\u2026") > max_w:
+            text = text[:-1]
+        text = text.rstrip() + "\u2026"
+    width = measure(text)
+    x0 = x - width if align == "right" else x - width / 2 if align == "center" else x
+    for font, chunk in w.fonts.runs(text, w.body, bold):
+        name = font or w.body.face(bold)
+        canv.setFont(name, size)
+        canv.drawString(x0, y, chunk)
+        x0 += stringWidth(chunk, name, size)
+    return width
+
+
+def _label(canv, w, x, y, text, size, align="left"):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    bg, fg = w.marking_colors(text)
+    name = w.body.face(True)
+    tw = sum(stringWidth(c, f or name, size) for f, c in w.fonts.runs(text, w.body, True))
+    pad = 3.5
+    x0 = x - (tw + 2 * pad) / 2 if align == "center" else x
+    canv.saveState()
+    canv.setFillColor(bg)
+    canv.roundRect(x0, y - 2.6, tw + 2 * pad, size + 4.2, 1.5, stroke=0, fill=1)
+    canv.setFillColor(fg)
+    _draw_text(canv, w, x0 + pad, y, text, size, bold=True)
+    canv.restoreState()
+
+
+def _set_timestamp(canv, created: str) -> None:
+    """Stamp the document's creation/modification date from DocMeta.created (deterministic)."""
+    if not created:
+        return
+    try:
+        dt = datetime.fromisoformat(created.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    dt = dt.astimezone(timezone.utc)
+    ts = getattr(getattr(canv, "_doc", None), "_timeStamp", None)
+    if ts is None:
+        return
+    ts.t = dt.timestamp()
+    ts.lt = dt.timetuple()
+    ts.YMDhms = tuple(dt.timetuple())[:6]
+    ts.dhh = ts.dmm = 0
+    ts.tzname = "UTC"
