@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 
 def build(project_dir=".", **kwargs):
-    from .build import build as _build
+    from .pipeline import build as _build
 
     return _build(project_dir, **kwargs)
 

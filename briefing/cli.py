@@ -71,7 +71,7 @@ def _fail(msg: str) -> int:
 
 
 def _cmd_build(args) -> int:
-    from .build import BuildError, build
+    from .pipeline import BuildError, build
     from .config import ConfigError
 
     def log(msg: str) -> None:
@@ -113,32 +113,53 @@ def _cmd_sources(args) -> int:
         return _fail(f"no sources folder: {folder}")
     res = load_sources(folder)
     if args.json:
-        payload = {
-            "sources": [dict(to_dict(s.info()), dropped=[to_dict(d) for d in s.dropped] if args.show_dropped else None) for s in res.sources],
-            "warnings": res.warnings,
-        }
+        items = []
+        for s in res.sources:
+            d = to_dict(s.info())
+            if s.language:
+                d["language"] = s.language
+            if s.reliability:
+                d["reliability"] = s.reliability
+            if args.show_dropped:
+                d["dropped"] = [to_dict(x) for x in s.dropped]
+            items.append(d)
+        payload = {"folder": str(folder), "sources": items, "skipped": res.skipped, "warnings": res.warnings}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
+
+    def cell(v: str | None, width: int) -> str:
+        v = " ".join((v or "").split())
+        return v if len(v) <= width else v[: width - 1] + "…"
+
     rows = [("id", "title", "outlet", "date", "kept", "dropped", "warnings")]
     for s in res.sources:
         i = s.info()
-        rows.append((i.id, (i.title or "")[:48], (i.outlet or "")[:20], i.published or "-", str(i.words_kept), str(i.words_dropped), str(len(i.warnings))))
+        date = i.published or "-"
+        if "published" in i.inferred:
+            date += "*"
+        dup = f" (dup of {i.duplicate_of})" if i.duplicate_of else ""
+        rows.append((i.id, cell(i.title, 48), cell(i.outlet, 20), date, str(i.words_kept), str(i.words_dropped), str(len(i.warnings)) + dup))
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    for n, r in enumerate(rows):
+        line = "  ".join(c.rjust(w) if k in (4, 5) and n else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths)))
+        print(line.rstrip())
+    print(f"{len(res.sources)} source(s), {len(res.skipped)} skipped; * = inferred from the text")
     if args.show_dropped:
         for s in res.sources:
+            if not s.dropped:
+                continue
+            print(f"\n{s.id} ({s.path}): {len(s.dropped)} stretch(es) removed")
             for d in s.dropped:
-                snippet = d.text.replace("\n", " ")[:70]
-                print(f"{s.id}:{d.start}-{d.end} [{d.rule}] {d.reason}: {snippet}")
+                snippet = cell(d.text, 72)
+                print(f"  {d.start}-{d.end} [{d.rule}] {d.reason}: {snippet}")
     for w in res.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0
 
 
 def _cmd_facts(args) -> int:
-    from .build import extract_all
-    from .extract import EXTRACTOR_VERSION
+    from .pipeline import extract_all
+    from .extract import fingerprint
     from .facts import build_factsheet, sheet_to_json
     from .facts.io import sheet_to_yaml
     from .sources import load_sources
@@ -151,7 +172,7 @@ def _cmd_facts(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     facts = extract_all(res.sources, None)
     review = Path(args.project) / "review.yaml"
-    sheet = build_factsheet(res.sources, facts, review_path=review if review.exists() else None, extractor_version=EXTRACTOR_VERSION)
+    sheet = build_factsheet(res.sources, facts, review_path=review if review.exists() else None, extractor_version=fingerprint())
     print(sheet_to_json(sheet) if args.format == "json" else sheet_to_yaml(sheet))
     return 0
 

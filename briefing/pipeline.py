@@ -36,11 +36,12 @@ def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
 
 def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list[Fact]]:
     """Run the extractor on each source, reusing cached results keyed by content and version."""
-    from .extract import EXTRACTOR_VERSION, extract
+    from .extract import extract, fingerprint
 
+    version = fingerprint()
     out: dict[str, list[Fact]] = {}
     for s in sources:
-        key = hashlib.sha1(f"{s.sha256}|{s.published}|{s.id}|{EXTRACTOR_VERSION}".encode()).hexdigest()
+        key = hashlib.sha1(f"{s.id}|{s.published}|{version}|{s.sha256}|{s.text}".encode()).hexdigest()
         cached = cache_dir / f"{key}.json" if cache_dir else None
         if cached and cached.exists():
             try:
@@ -163,7 +164,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     res.timings["extract"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .extract import EXTRACTOR_VERSION
+    from .extract import fingerprint
     from .facts import build_factsheet, write_yaml
 
     review = project_dir / config.review
@@ -174,7 +175,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
         facts,
         as_of=config.as_of or None,
         review_path=review if review.exists() else None,
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=fingerprint(),
     )
     res.sheet = sheet
     for note in sheet.notes:

@@ -39,7 +39,8 @@ def sheet_to_json(sheet: FactSheet) -> str:
 
 
 def sheet_to_yaml(sheet: FactSheet) -> str:
-    return yaml.safe_dump(sheet_to_dict(sheet), allow_unicode=True, sort_keys=False, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(sheet_to_dict(sheet), Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def write_yaml(sheet: FactSheet, path: Path) -> None:
@@ -49,7 +50,8 @@ def write_yaml(sheet: FactSheet, path: Path) -> None:
 
 
 def load_yaml(path: Path) -> FactSheet:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
     facts = []
     for d in data.get("facts", []):
         d = dict(d)

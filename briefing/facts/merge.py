@@ -31,6 +31,10 @@ def fact_key(f: Fact) -> tuple:
     per = f.period.label if f.period else None
     if f.kind == "advisory":
         return (f.kind, f.country, f.action)
+    if f.kind in ("casualties", "kidnapping"):
+        # who was hit matters: one kidnapped missionary and six abducted drivers are two incidents
+        who = _norm(str(f.attrs.get("victims") or "")) or _norm(f.what)
+        return (f.kind, who, _norm(str(f.attrs.get("nationality") or "")), f.date or per, _norm(f.place), f.country)
     if f.kind in NUMERIC:
         return (f.kind, _norm(f.actor), _norm(f.what), per, _norm(f.region), _norm(f.place), bool(f.derived))
     if f.kind == "actor":
