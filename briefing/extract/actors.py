@@ -1,10 +1,667 @@
-"""Extractor stub: actors. Returns the facts of its kinds found in one source."""
+"""Actors (with aliases), places and claims.
+
+- ``actor``: canonical actors from the alias table ``briefing/data/actors.tsv`` (armed groups and
+  organisations common in conflict reporting), plus any "Full Name (ACRONYM)" in the text whose acronym
+  fits the name's initials (how a new article about another crisis gets its actors), plus named people
+  with a role ("Colonel Assimi Goïta", "Foreign Minister Abdoulaye Diop", "Caleb Weiss, senior analyst").
+  Matching folds apostrophe and hyphen variants ("Jama’at", "al- Islam wal -Muslimin").
+- ``place``: towns, cities and regions from the shipped gazetteer (``gazetteer.tsv`` derived from
+  GeoNames, ``regions.tsv``) with country and lat/lon, plus "the town of X" style mentions the gazetteer
+  lacks (no coordinates). Small places need the article to mention their country, or a place context.
+- ``claim``: direct quotations with a say-verb and a speaker (a named person, a pronoun resolved to the
+  only person of the previous two sentences, or an organisation); stance from the speaker's role.
+  Unattributable quotes give no claim (precision over recall).
+"""
 
 from __future__ import annotations
 
-from ..model import Fact
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..model import ACTOR, CLAIM, PLACE, Fact
+from .lexicon import ADJECTIVE, CAPITAL, NAME, PEOPLE, country_code, find_countries
 from .text import Context
+
+# ------------------------------------------------------------------------------------------------
+# Alias table
+# ------------------------------------------------------------------------------------------------
+
+_APOS = "'’ʼ`´‘"
+_DASH = "-‐‑–—"
+
+
+def _fold(s: str) -> str:
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return s.lower()
+
+
+def _alias_regex(alias: str) -> str:
+    """A regex for an alias tolerant to apostrophe/hyphen/space variants."""
+    parts = re.split(rf"([{_APOS}]|[{_DASH}]|\s+)", alias)
+    out = []
+    for p in parts:
+        if not p:
+            continue
+        if p in _APOS:
+            out.append(f"[{_APOS}]?")
+        elif p in _DASH or p.isspace():
+            out.append(rf"(?:\s*[{_DASH}]\s*|\s+)")
+        else:
+            out.append("".join(_char_class(c) for c in p))
+    return "".join(out)
+
+
+def _char_class(c: str) -> str:
+    base = _fold(c)
+    if base != c.lower() and base:
+        return f"[{re.escape(c)}{re.escape(c.upper())}{re.escape(base)}{re.escape(base.upper())}]"
+    return re.escape(c)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    canonical: str
+    type: str
+    aliases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> list[_Entry]:
+    out = []
+    for line in resources.files("briefing.data").joinpath("actors.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        canon, typ, aliases = line.split("\t")[:3]
+        out.append(_Entry(canon, typ, tuple(a for a in aliases.split("|") if a)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _alias_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Entry]]:
+    """(case-insensitive regex for names, case-sensitive regex for acronyms, group name -> entry)."""
+    names, acros = [], []
+    groups: dict[str, _Entry] = {}
+    for i, e in enumerate(alias_table()):
+        for j, a in enumerate(sorted(e.aliases, key=len, reverse=True)):
+            g = f"a{i}_{j}"
+            groups[g] = e
+            is_acro = bool(re.fullmatch(r"[A-Z0-9.\-]{2,8}|[A-Z][A-Za-z]?[A-Z0-9]{1,6}", a)) and not a.istitle()
+            (acros if is_acro else names).append((len(a), g, _alias_regex(a)))
+    names.sort(key=lambda x: -x[0])
+    acros.sort(key=lambda x: -x[0])
+    rn = re.compile(r"(?<![\w])(?:" + "|".join(f"(?P<{g}>{r})" for _, g, r in names) + r")(?![\w])", re.I)
+    ra = re.compile(r"(?<![\w.])(?:" + "|".join(f"(?P<{g}>{r})" for _, g, r in acros) + r")(?![\w])")
+    return rn, ra, groups
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    canonical: str
+    type: str
+    surface: str
+
+
+def _alias_mentions(text: str) -> list[_Mention]:
+    rn, ra, groups = _alias_rx()
+    out: list[_Mention] = []
+    for rx in (rn, ra):
+        for m in rx.finditer(text):
+            g = m.lastgroup
+            e = groups[g]
+            out.append(_Mention(m.start(), m.end(), e.canonical, e.type, m.group(0)))
+    out.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[_Mention] = []
+    for m in out:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+# ------------------------------------------------------------------------------------------------
+# "Full Name (ACRONYM)"
+# ------------------------------------------------------------------------------------------------
+
+_FUNC = {"of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "al", "wal", "el", "wa", "&", "to"}
+_NOT_ACTORS = {
+    "FTO", "SDGT", "GDP", "IED", "IEDS", "UAV", "UAVS", "NGO", "NGOS", "IDP", "IDPS", "CEO", "VAT", "CFA", "ETA",
+    "COVID", "HIV", "AIDS", "AI", "KM", "MW", "GW", "RPG", "AK",
+}
+_ACRO_RX = re.compile(
+    r"(?P<name>(?:[A-Z][\w’'´‘\-]*|of|the|for|and|in|on|de|du|des|la|le|al|wal|el|wa|&|to)"
+    r"(?:[ \t]+(?:[A-Z][\w’'´‘\-]*|of|the|for|and|in|on|de|du|des|la|le|al-?|wal-?|el|wa|&|to|-[A-Z][\w’'\-]*))*)"
+    r"\s*\((?P<acro>[A-Z][A-Za-z0-9\-]{1,9})\)"
+)
+
+
+def _initials(words: list[str]) -> str:
+    out = ""
+    for w in words:
+        if w.lower() in _FUNC:
+            continue
+        for part in re.split(rf"[{_DASH}]", w):
+            part = part.strip(_APOS)
+            if not part or part.lower() in _FUNC:
+                continue
+            if part[0].isupper():
+                out += part[0]
+    return out
+
+
+def _subsequence(acro: str, s: str) -> bool:
+    it = iter(s.upper())
+    return all(c in it for c in acro.upper())
+
+
+def _acronym_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, full name, acronym) for "Full Name (ACRONYM)" where the acronym fits the name."""
+    out = []
+    for m in _ACRO_RX.finditer(text):
+        acro = m.group("acro")
+        letters = re.sub(r"[^A-Za-z]", "", acro)
+        if acro.upper().rstrip("S") in _NOT_ACTORS or acro.upper() in _NOT_ACTORS or len(letters) < 2:
+            continue
+        raw = m.group("name")
+        # tokens with their offsets
+        toks = [(t.start(), t.group(0)) for t in re.finditer(r"\S+", raw)]
+        base = m.start("name")
+        found = None
+        for k in range(len(toks) - 1, -1, -1):
+            words = [w for _, w in toks[k:]]
+            if words[0].lower() in _FUNC or not words[0][0].isupper():
+                continue
+            ini = _initials(words)
+            if ini.upper() == letters.upper():
+                found = k
+                break
+            if len(ini) > len(letters) + 1:
+                break
+        if found is None:
+            # "Africa Command (AFRICOM)": acronym letters in order inside one or two words
+            for k in range(len(toks) - 1, max(-1, len(toks) - 3), -1):
+                words = [w for _, w in toks[k:]]
+                if words[0][0].isupper() and words[0][0] == letters[0] and _subsequence(letters, "".join(words)):
+                    found = k
+                    break
+        if found is None:
+            continue
+        s = base + toks[found][0]
+        name = text[s:m.start("name") + len(raw)].strip()
+        if len(name.split()) < 2 and len(name) < 6:
+            continue
+        out.append((s, m.end(), name, acro))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# People with a role
+# ------------------------------------------------------------------------------------------------
+
+_ROLE_TITLES = (
+    r"(?:(?:Retired|Former|Interim|Transitional|Acting|Deputy|Vice|Junta\s+leader|Military\s+leader)\s+)*"
+    r"(?:(?:Air\s+Force|Army|Navy)\s+)?"
+    r"(?:Colonel|Col\.|General|Gen\.|Lieutenant\s+General|Lt\.?\s+Gen\.|Major\s+General|Maj\.?\s+Gen\.|"
+    r"Brigadier\s+General|Brig\.?\s+Gen\.|Captain|Capt\.|Commander|Major|Lieutenant|Admiral|"
+    r"President|Prime\s+Minister|Foreign\s+Minister|Defen[cs]e\s+Minister|Interior\s+Minister|Minister|"
+    r"Secretary\s+of\s+State|Secretary-General|Secretary\s+General|Secretary|Foreign\s+Secretary|"
+    r"Ambassador|Senator|Sen\.|Rep\.|Representative|Governor|Mayor|Chancellor|King|Emir|Sheikh|Imam|Dr\.|"
+    r"Professor|Prof\.|Spokesman|Spokeswoman|Spokesperson|Envoy|Special\s+Envoy|Chief)"
+)
+_NW = r"[A-Z][a-zà-ÿ’']+(?:-[A-Z]?[a-zà-ÿ’']+)*"
+_NAME = rf"(?P<pname>{_NW}(?:\s+(?:[A-Z]\.|(?:ag|al|el|bin|ben|de|van|von|da|dos|du)\s+{_NW}|{_NW})){{1,3}})"
+_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_TITLES}){{1}}\s+{_NAME}")
+_ROLE_NOUNS = (
+    r"analyst|expert|researcher|fellow|professor|scholar|editor|director|spokesperson|spokesman|spokeswoman|"
+    r"official|officer|commander|minister|ambassador|envoy|journalist|consultant|adviser|advisor|lecturer|head|"
+    r"chief|leader|coordinator|representative|president|founder|mechanic|resident|trader|driver|activist"
+)
+_APPOSITIVE = re.compile(
+    rf"{_NAME},\s+(?P<role>(?:an?\s+|the\s+)?(?:[\w’'\-]+\s+){{0,5}}?(?:{_ROLE_NOUNS})\b[^,.;“”\"]{{0,80}})"
+)
+_SAID_ROLE = re.compile(
+    rf"\b(?:said|says|told|according\s+to|added|noted|warned|explained)\s+(?P<role>(?:[a-z][\w’'\-]*\s+){{0,4}}?"
+    rf"(?:{_ROLE_NOUNS}))\s+{_NAME}"
+)
+_NOT_NAMES = {
+    "The", "A", "An", "In", "On", "At", "But", "And", "Since", "After", "Before", "While", "With", "For", "From",
+    "This", "That", "These", "Those", "Mali", "It", "He", "She", "They", "We",
+}
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str
+    start: int  # of the name
+    end: int
+    country: str | None = None
+
+
+def _clean_name(n: str) -> str | None:
+    n = re.sub(r"[’']s$", "", n.strip())
+    words = n.split()
+    while words and words[-1] in _NOT_NAMES:
+        words.pop()
+    if len(words) < 2 or words[0] in _NOT_NAMES:
+        return None
+    if any(country_code(w) for w in words if len(w) > 3 and w[0].isupper() and w not in ("Diop",)):
+        # "President Donald Trump" has no country words; "Minister Mali" is not a name
+        if all(country_code(w) for w in words if w[0].isupper() and len(w) > 1):
+            return None
+    return " ".join(words)
+
+
+def _persons(text: str) -> list[_Person]:
+    found: list[_Person] = []
+    for rx in (_ROLE_NAME, _APPOSITIVE, _SAID_ROLE):
+        for m in rx.finditer(text):
+            name = _clean_name(m.group("pname"))
+            if not name:
+                continue
+            role = re.sub(r"\s+", " ", m.group("role")).strip(" ,")
+            role = re.sub(r"^(?:an?|the)\s+", "", role, flags=re.I)
+            s = m.start("pname")
+            found.append(_Person(name, role, s, s + len(name)))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# Gazetteer
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Place:
+    name: str
+    cc: str
+    lat: float
+    lon: float
+    kind: str
+    pop: int
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, list[_Place]]:
+    idx: dict[str, list[_Place]] = {}
+    files = resources.files("briefing.data")
+    for fname in ("gazetteer.tsv", "regions.tsv"):
+        for line in files.joinpath(fname).read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            f = line.split("\t")
+            if fname == "gazetteer.tsv":
+                name, cc, lat, lon, kind, pop, alts = (f + [""] * 7)[:7]
+            else:
+                name, cc, lat, lon, kind, alts = (f + [""] * 6)[:6]
+                pop = "0"
+            p = _Place(name, cc, float(lat), float(lon), kind, int(pop or 0))
+            for n in {name, *[a for a in alts.split("|") if a and a != "-"]}:
+                idx.setdefault(_fold(n), []).append(p)
+    return idx
+
+
+# Common words that are also place names somewhere; never places on their own.
+_PLACE_STOP = {
+    "will", "more", "best", "early", "union", "victoria", "mark", "march", "may", "june", "august", "bar", "male",
+    "police", "central", "north", "south", "east", "west", "sahel", "centre", "center", "nord", "sud", "est",
+    "ouest", "ali", "bla", "san", "man", "koro", "boro", "mina", "sagala", "sagalo", "bamba",
+    "islam", "africa", "reuters", "digital", "google", "president", "general", "colonel", "major", "said",
+    "justice", "liberty", "independence", "concord", "hope", "unity", "progress", "mercy", "paradise",
+    "kremlin", "wagner", "congress", "senate", "navy", "bridgeway", "control", "state", "islamic", "corps",
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Extraction
+# ------------------------------------------------------------------------------------------------
+
+
+def _actor_facts(ctx: Context) -> tuple[list[Fact], list[tuple[int, int]]]:
+    text = ctx.source.text
+    by: dict[str, Fact] = {}
+    spans: list[tuple[int, int]] = []
+    for m in _alias_mentions(text):
+        spans.append((m.start, m.end))
+        f = by.get(m.canonical)
+        if f is None:
+            f = by[m.canonical] = Fact(
+                kind=ACTOR, actor=m.canonical, attrs={"type": m.type, "mentions": 0}, rule="actor.alias",
+                evidence=[ctx.evidence(m.start, m.end)],
+            )
+        f.attrs["mentions"] += 1
+        if m.surface not in f.aliases and _fold(m.surface) != _fold(m.canonical):
+            f.aliases.append(m.surface)
+    for s, e, name, acro in _acronym_mentions(text):
+        spans.append((s, e))
+        known = next((k for k, f in by.items() if acro in f.aliases or k == acro or _fold(name) in
+                      {_fold(a) for a in f.aliases}), None)
+        if known:
+            f = by[known]
+            for a in (name, acro):
+                if a not in f.aliases and a != f.actor:
+                    f.aliases.append(a)
+            continue
+        typ = "organisation"
+        if re.search(r"\b(?:Islam\w*|Jihad\w*|Front|Movement|Brigades?|Army|Forces|Militia|Liberation|Mujahideen|"
+                     r"State|Ansar\w*|Jama\w*)\b", name):
+            typ = "armed_group"
+        if re.search(r"\b(?:Programme|Program|Nations|Union|Council|Fund|Agency|Organi[sz]ation|Committee|"
+                     r"Office|Centre|Center|Foundation|Institute|Project|Commission|Bank|Mission|Community)\b", name):
+            typ = "organisation"
+        f = by[acro] = Fact(kind=ACTOR, actor=acro, aliases=[name], attrs={"type": typ, "mentions": 1},
+                            rule="actor.acronym", evidence=[ctx.evidence(s, e)])
+        # count later bare uses of the acronym
+        f.attrs["mentions"] += len(re.findall(rf"(?<![\w]){re.escape(acro)}(?![\w])", text[e:]))
+    for f in by.values():
+        f.aliases = sorted(set(f.aliases), key=lambda a: (len(a), a))
+    persons: dict[str, Fact] = {}
+    for p in _persons(text):
+        spans.append((p.start, p.end))
+        if p.name in persons:
+            continue
+        persons[p.name] = Fact(kind=ACTOR, actor=p.name, attrs={"type": "person", "role": p.role},
+                               rule="actor.person", evidence=[ctx.evidence(p.start, p.end)])
+    return list(by.values()) + list(persons.values()), spans
+
+
+_PLACE_CTX = re.compile(
+    r"(?:(?P<cty>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?)[’']s\s+)?(?:(?:[\w\-]+\s+){0,3}?)"
+    r"(?P<kind>town|city|village|commune|locality|district|region|province|camp|outpost|base)\s+of\s+"
+    r"(?P<name>[A-Z][\w’'\-]+(?:\s+(?:du|de|el|al|[A-Z][\w’'\-]+)){0,2})"
+)
+_CAP_SEQ = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:du|de|la|el|al|of|[A-Z][\w’'\-]*))*")
+
+
+def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
+    text = ctx.source.text
+    gaz = _gazetteer()
+    mentioned = {m.code for m in find_countries(text)}
+    from .advisories import _subject_country
+
+    subject = _subject_country(ctx)
+    out: dict[str, Fact] = {}
+
+    def overlaps(s: int, e: int) -> bool:
+        return any(s < te and ts < e for ts, te in taken)
+
+    def add(name: str, cc: str | None, s: int, e: int, attrs: dict) -> None:
+        key = _fold(name)
+        if key in out:
+            out[key].attrs["mentions"] = out[key].attrs.get("mentions", 1) + 1
+            surf = text[s:e]
+            if surf != out[key].place and surf not in out[key].attrs.setdefault("aliases", []):
+                out[key].attrs["aliases"].append(surf)
+            return
+        surface = text[s:e]
+        a = {**attrs, "mentions": 1}
+        if _fold(surface) != key:
+            a["gazetteer_name"] = name
+        out[key] = Fact(kind=PLACE, place=surface, country=cc, attrs=a, rule="place",
+                        evidence=[ctx.evidence(s, e)])
+
+    # "the northern border city of X", "the western region of Kayes"
+    for m in _PLACE_CTX.finditer(text):
+        name = m.group("name").strip()
+        s, e = m.start("name"), m.start("name") + len(name)
+        if overlaps(s, e) or _is_country_name(name):
+            continue
+        cands = gaz.get(_fold(name), [])
+        cc = country_code(m.group("cty")) if m.group("cty") else None
+        admin = "region" if m.group("kind") in ("region", "province", "district") else None
+        if cands:
+            p = _best(cands, mentioned | ({cc} if cc else set()))
+            add(p.name, p.cc, s, e, {"lat": p.lat, "lon": p.lon, **({"admin": admin} if admin else {}),
+                                     "gazetteer": p.kind})
+        else:
+            add(name, cc, s, e, {"admin": admin} if admin else {"kind": m.group("kind")})
+    for m in _CAP_SEQ.finditer(text):
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group(0))]
+        i = 0
+        while i < len(words):
+            hit = None
+            for j in range(min(len(words), i + 4), i, -1):
+                s, e = m.start() + words[i][0], m.start() + words[j - 1][1]
+                surf = text[s:e]
+                surf2 = re.sub(r"[’']s$", "", surf)
+                e2 = s + len(surf2)
+                key = _fold(surf2)
+                if key in gaz and key not in _PLACE_STOP and surf2[0].isupper() and (
+                    len(surf2) > 3 or any(p.cc in mentioned and p.pop >= 50_000 for p in gaz[key])
+                ):
+                    hit = (s, e2, surf2, j)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            s, e, surf, j = hit
+            i = j
+            if overlaps(s, e) or _is_country_name(surf):
+                continue
+            # a word at the start of a sentence could be anything; need the name elsewhere or a context
+            p = _best(gaz[_fold(surf)], mentioned)
+            before = text[max(0, s - 25):s]
+            locative = bool(re.search(r"\b(?:in|at|near|from|to|into|outside|around|of|towards?|between|and)\s+(?:the\s+)?$",
+                                      before))
+            strict = bool(re.search(r"\b(?:in|at|near|outside|around|inside|(?:travel+ed|flew|arrived|went)\s+to|visit\w*)"
+                                    r"\s+(?:the\s+)?$", before))
+            if p.kind == "capital" and p.cc != subject and not strict:
+                continue  # "Washington", "Paris" as metonyms for governments are not places on the map
+            if not (p.cc in mentioned or p.pop >= 500_000 or (locative and p.pop >= 50_000)):
+                continue
+            if p.kind not in ("capital", "admin1", "area") and p.cc not in mentioned and not locative:
+                continue
+            attrs = {"lat": p.lat, "lon": p.lon, "gazetteer": p.kind}
+            if p.kind in ("admin1", "area"):
+                attrs["admin"] = "region"
+            add(p.name, p.cc, s, e, attrs)
+    return list(out.values())
+
+
+def _is_country_name(s: str) -> bool:
+    from .lexicon import _forms
+
+    hit = _forms().get(s)
+    return bool(hit) and hit[1] != CAPITAL
+
+
+def _best(cands: list[_Place], countries: set[str]) -> _Place:
+    return sorted(cands, key=lambda p: (p.cc not in countries, p.kind != "capital", -p.pop, p.name))[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Claims
+# ------------------------------------------------------------------------------------------------
+
+_SAY = (
+    r"(?:said|says|say|told|tells|added|adds|noted|notes|stated|states|warned|warns|argued|argues|insisted|"
+    r"insists|stressed|stresses|explained|explains|declared|declares|claimed|claims|wrote|writes|asserted|"
+    r"remarked|cautioned|suggested|suggests|denied|denies|confirmed|confirms|described|describes|read)"
+)
+_QUOTE = re.compile(r"“(?P<q>[^“”]{3,700})”|\"(?P<q2>[^\"\n]{3,700})\"")
+
+_GOV_ROLE = re.compile(r"\b(?:minister|president|prime|junta|government|army|military|colonel|general|spokes\w+\s+for\s+the\s+"
+                       r"government|authorities|governor|ministry|state\s+television|transitional)\b", re.I)
+_FOREIGN_ROLE = re.compile(r"\b(?:state\s+department|secretary\s+of\s+state|foreign\s+office|embassy|ambassador|senator|"
+                           r"envoy|congress\w*)\b", re.I)
+_ANALYST_ROLE = re.compile(r"\b(?:analyst|expert|researcher|fellow|professor|scholar|editor|consultant|lecturer|"
+                           r"think\s+tank|retired|former)\b", re.I)
+_CIVIL_ROLE = re.compile(r"\b(?:resident|mechanic|trader|driver|union|activist|journalist|villager|farmer|teacher|"
+                         r"student|doctor|nurse|worker|shopkeeper|merchant|local)\b", re.I)
+
+
+def _stance(role: str, speaker_type: str | None, country: str | None, subject: str | None) -> str:
+    if speaker_type == "armed_group":
+        return "militant"
+    if speaker_type in ("organisation",):
+        return "international_org"
+    if _ANALYST_ROLE.search(role):
+        return "analyst"
+    if _FOREIGN_ROLE.search(role):
+        return "foreign_government" if (country is None or country != subject) else "government"
+    if _GOV_ROLE.search(role):
+        if country and subject and country != subject:
+            return "foreign_government"
+        return "government"
+    if _CIVIL_ROLE.search(role):
+        return "civil_society"
+    return "other"
+
+
+def _role_country(text: str, p: _Person, subject: str | None) -> str | None:
+    """Country of a person's role: "Mali’s foreign minister", "U.S. Deputy Secretary of State X"."""
+    seg = text[max(0, p.start - len(p.role) - 30):p.start] + " " + p.role
+    for m in reversed(find_countries(seg)):
+        if m.kind in (NAME, ADJECTIVE, CAPITAL) and (seg[m.end:m.end + 2] in ("’s", "'s") or m.kind == ADJECTIVE
+                                                      or re.match(r"\s+[A-Z]", seg[m.end:m.end + 2])):
+            return m.code
+    if re.search(r"secretary\s+of\s+state|state\s+department", p.role, re.I):
+        return "US"
+    # a generic role phrase elsewhere in the text: "Mali’s foreign minister has dismissed ..."
+    role_core = re.sub(r"^(?:(?:retired|former|deputy|acting|interim)\s+)+", "", p.role, flags=re.I).lower()
+    if len(role_core) > 4:
+        m = re.search(rf"(?P<c>[A-Z][\w’'\.\-]+(?:\s+[A-Z][\w’'\-]+)?)(?:[’']s)?\s+{re.escape(role_core)}\b", text, re.I)
+        if m:
+            c = country_code(re.sub(r"[’']s$", "", m.group("c")))
+            if c:
+                return c
+    return None
+
+
+def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
+    text = ctx.source.text
+    persons = _persons(text)
+    subject = None
+    try:
+        from .advisories import _subject_country
+
+        subject = _subject_country(ctx)
+    except Exception:  # pragma: no cover
+        subject = None
+    by_surname: dict[str, _Person] = {}
+    for p in persons:
+        by_surname.setdefault(p.name.split()[-1], p)
+    orgs = _alias_mentions(text)
+    out: list[Fact] = []
+    sents = ctx.sentences
+
+    def sentence_at(i: int) -> int:
+        for k, s in enumerate(sents):
+            if s.start <= i < s.end + 1:
+                return k
+        return -1
+
+    for m in _QUOTE.finditer(text):
+        q = m.group("q") or m.group("q2")
+        qs = m.start("q") if m.group("q") else m.start("q2")
+        qe = qs + len(q)
+        if len(q.split()) < 3:
+            continue
+        k = sentence_at(m.start())
+        if k < 0:
+            continue
+        sent = sents[k]
+        # attribution text: the sentence outside the quotes
+        before = text[sent.start:m.start()]
+        after = text[m.end():sent.end]
+        speaker = None
+        role = ""
+        stype = None
+        country = None
+        # 1. "… ,” said X" / "…,” X said" / "X said, “…”" / "X told Y that … “…”"
+        cand_spans = []
+        ma = re.match(rf"\s*[,.]?\s*(?:{_SAY})\s+(?P<x>[^,.;“”]{{2,120}})", after)
+        if ma:
+            cand_spans.append((m.end() + ma.start("x"), m.end() + ma.end("x")))
+        mb = re.match(rf"\s*[,.]?\s*(?P<x>[^,;“”]{{2,100}}?)\s+(?:{_SAY})\b", after)
+        if mb and not ma:
+            cand_spans.append((m.end() + mb.start("x"), m.end() + mb.end("x")))
+        mc = re.search(rf"(?P<x>[^.;“”]{{2,160}}?)\s+(?:{_SAY})\b[^“”]{{0,120}}$", before)
+        if mc:
+            cand_spans.append((sent.start + mc.start("x"), sent.start + mc.end("x")))
+        for cs, ce in cand_spans:
+            seg = text[cs:ce]
+            p = next((p for p in persons if cs <= p.start < ce), None)
+            if p is None:
+                sn = re.search(r"\b([A-Z][a-zà-ÿ’'\-]+)\b(?!.*\b[A-Z][a-zà-ÿ’'\-]+\b\s+(?:said|told))", seg)
+                for w in re.findall(r"\b[A-Z][a-zà-ÿ’'\-]+\b", seg):
+                    if w in by_surname:
+                        p = by_surname[w]
+                        break
+            if p is not None:
+                speaker, role = p.name, p.role
+                country = _role_country(text, p, subject)
+                break
+            o = next((o for o in orgs if cs <= o.start < ce), None)
+            if o is not None and o.type in ("organisation", "armed_group"):
+                speaker, stype, role = o.canonical, o.type, seg.strip()
+                break
+            if re.match(r"^\s*(?:He|She)\b", seg) or re.search(r"\b(?:he|she)\s*$", seg.strip(), re.I):
+                p = _antecedent(text, sents, k, persons)
+                if p is not None:
+                    speaker, role = p.name, p.role
+                    country = _role_country(text, p, subject)
+                    break
+            desc = re.search(r"\b(?:an?|the)\s+(?P<d>(?:[\w’'\-]+\s+){0,4}?(?:analyst|expert|researcher|spokesperson|"
+                             r"spokesman|spokeswoman|official|resident|mechanic|driver|trader))\b", seg)
+            if desc:
+                d = desc.group("d")
+                if desc.group(0).lower().startswith("the "):
+                    # "the analyst noted": the indefinite description of the previous sentences ("A Malian
+                    # security analyst in Bamako said"); otherwise nothing
+                    head = d.split()[-1]
+                    prev = text[sents[max(0, k - 2)].start:sent.start + (mc.start() if mc else 0)]
+                    found = re.findall(rf"\b(?:an?)\s+((?:[\w’'\-]+\s+){{0,4}}?{re.escape(head)})\b", prev, re.I)
+                    if len(set(found)) != 1 or head in ("spokesperson", "spokesman", "spokeswoman", "official"):
+                        continue
+                    d = found[0]
+                speaker, role = d, d
+                cc = [c.code for c in find_countries(d) if c.kind in (ADJECTIVE, NAME)]
+                country = cc[0] if cc else None
+                break
+            if re.search(r"statement\s+from|spokes\w+\s+for", seg):
+                rest = text[cs:sent.end]
+                ms = [c for c in find_countries(rest)]
+                inst = [c for c in ms if c.kind == "institution"]
+                if ms:
+                    pick = inst[0] if inst else ms[0]
+                    speaker, role, country = pick.text, seg.strip(), pick.code
+                    break
+        if speaker is None:
+            continue
+        stance = _stance(role or "", stype, country, subject)
+        if re.search(r"statement\s+from|spokes\w+\s+for", role) and stype is None:
+            stance = "foreign_government" if country and country != subject else "government"
+        out.append(Fact(kind=CLAIM, speaker=speaker, stance=stance, text=q.strip(),
+                        attrs={"role": role, **({"country": country} if country else {}), "direct": True},
+                        rule="claim.quote", evidence=[ctx.evidence(qs, qe)]))
+    return out
+
+
+def _antecedent(text: str, sents, k: int, persons: list[_Person]) -> _Person | None:
+    """The one person named in this sentence before the pronoun or in the previous two sentences."""
+    lo = sents[max(0, k - 2)].start
+    hi = sents[k].start
+    cands = [p for p in persons if lo <= p.start < hi]
+    # surnames used alone ("Diop said") also count
+    names = {p.name for p in cands}
+    for p in persons:
+        sur = p.name.split()[-1]
+        if re.search(rf"\b{re.escape(sur)}\b", text[lo:hi]):
+            names.add(p.name)
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    return next(p for p in persons if p.name == name)
 
 
 def extract(ctx: Context) -> list[Fact]:
-    return []
+    actors, spans = _actor_facts(ctx)
+    places = _place_facts(ctx, spans)
+    claims = _claim_facts(ctx, actors)
+    return actors + places + claims
