@@ -26,40 +26,66 @@ from typing import Any, Union
 class OffsetMap:
     """Maps offsets in a Source's cleaned ``text`` back to offsets in its ``original``.
 
-    ``runs`` is a sorted list of ``(clean_start, orig_start, length)``: within a run, the cleaned
-    characters ``text[clean_start:clean_start+length]`` correspond one-to-one to
-    ``original[orig_start:orig_start+length]``. Characters between runs were inserted by cleaning
-    (e.g. a paragraph separator) and map to the position of the next run.
+    ``runs`` is a sorted list of ``(clean_start, orig_start, length)`` or
+    ``(clean_start, orig_start, clean_length, orig_length)``. A run whose two lengths are equal maps
+    position by position: ``text[cs:cs+n]`` corresponds to ``original[os:os+n]`` (identical unless
+    normalisation replaced a character one-for-one, e.g. a no-break space). A run whose lengths differ
+    is a replaced chunk (e.g. NFC composition, collapsed spaces): any span touching it maps to the whole
+    original chunk. Characters of ``text`` in no run were inserted by cleaning (paragraph separators):
+    a span starting there starts at the next run, a span ending there ends after the previous run.
+    Original characters in no run were removed (control characters, markup, dropped boilerplate).
     """
 
-    runs: list[tuple[int, int, int]] = field(default_factory=list)
+    runs: list[tuple[int, ...]] = field(default_factory=list)
 
     @classmethod
     def identity(cls, length: int) -> "OffsetMap":
         return cls([(0, 0, length)])
 
-    def _pos(self, i: int, *, end: bool = False) -> int:
+    def _starts(self) -> list[int]:
+        cache = self.__dict__.get("_starts_cache")
+        if cache is None or len(cache) != len(self.runs):
+            cache = [r[0] for r in self.runs]
+            self.__dict__["_starts_cache"] = cache
+        return cache
+
+    @staticmethod
+    def _lens(run: tuple[int, ...]) -> tuple[int, int, int, int]:
+        if len(run) == 3:
+            return run[0], run[1], run[2], run[2]
+        return run[0], run[1], run[2], run[3]
+
+    def _start(self, i: int) -> int:
         if not self.runs:
             return i
-        starts = [r[0] for r in self.runs]
-        k = bisect.bisect_right(starts, i) - 1
+        k = bisect.bisect_right(self._starts(), i) - 1
         if k < 0:
-            return self.runs[0][1]
-        cs, os_, ln = self.runs[k]
-        if i <= cs + ln:
-            if end and i == cs and k > 0:
-                pcs, pos, pln = self.runs[k - 1]
-                return pos + pln
-            return os_ + (i - cs)
-        # in a gap after run k: clamp
-        if end:
-            return os_ + ln
+            return self._lens(self.runs[0])[1]
+        cs, os_, cl, ol = self._lens(self.runs[k])
+        if i < cs + cl:
+            return os_ + (i - cs) if cl == ol else os_
+        # in a gap (inserted text) or past the end: the next run, else the end of this one
         if k + 1 < len(self.runs):
-            return self.runs[k + 1][1]
-        return os_ + ln
+            return self._lens(self.runs[k + 1])[1]
+        return os_ + ol
+
+    def _end(self, i: int) -> int:
+        if not self.runs:
+            return i
+        k = bisect.bisect_left(self._starts(), i) - 1  # last run starting before i
+        if k < 0:
+            return self._lens(self.runs[0])[1]
+        cs, os_, cl, ol = self._lens(self.runs[k])
+        if i <= cs + cl:
+            return os_ + (i - cs) if cl == ol else os_ + ol
+        return os_ + ol
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
-        return self._pos(start), self._pos(end, end=True)
+        os_ = self._start(start)
+        if end <= start:
+            return os_, os_
+        oe = self._end(end)
+        return os_, max(os_, oe)
 
 
 @dataclass
@@ -195,7 +221,7 @@ class Fact:
     surface: str | None = None  # the number as written: "close to 20 percent", "dozens"
     period: Period | None = None
     region: str | None = None  # "southwest Mali"
-    place: str | None = None  # a named place ("Tinzaouaten")
+    place: str | None = None  # a named place ("Goma")
     country: str | None = None  # ISO 3166-1 alpha-2: advisory issuer; kidnapping victims' nationality; ...
     action: str | None = None  # advisory action
     date: str | None = None  # ISO, possibly partial: YYYY, YYYY-MM, YYYY-MM-DD
@@ -207,7 +233,7 @@ class Fact:
     attrs: dict[str, Any] = field(default_factory=dict)  # kind-specific extras (released, victims, ...)
     derived: bool = False
     derived_from: list[str] = field(default_factory=list)  # fact ids this was computed from
-    basis: str | None = None  # how it was derived: "280 attacks is 'double' the base period"
+    basis: str | None = None  # how it was derived: "120 attacks is 'double' the base period"
     status: str = "reported"  # reported | corroborated | conflict | confirmed | corrected | rejected | manual
     confidence: float = 1.0
     rule: str | None = None  # extraction rule id
