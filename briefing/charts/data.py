@@ -107,7 +107,7 @@ def plot_value(f: Fact) -> float | None:
 
 
 def hedge_short(f: Fact, unit: str = "") -> str:
-    """Compact label for a chart: '280', '~20%', '≥4', '10–15', 'dozens'."""
+    """Compact label for a chart: '120', '~20%', '≥4', '10–15', 'dozens'."""
     q = f.qualifier or "exact"
     if q == "range" and f.low is not None and f.high is not None:
         return f"{fmt_num(f.low)}–{fmt_num(f.high)}{unit}"
@@ -119,7 +119,7 @@ def hedge_short(f: Fact, unit: str = "") -> str:
 
 
 def hedge_words(f: Fact, unit: str = "") -> str:
-    """Words for alt text: 'about 280', 'close to 20%', 'at least 4', '10 to 15', 'dozens'."""
+    """Words for alt text: 'about 120', 'close to 20%', 'at least 4', '10 to 15', 'dozens'."""
     q = f.qualifier or "exact"
     if q == "range" and f.low is not None and f.high is not None:
         return f"{fmt_num(f.low)} to {fmt_num(f.high)}{unit}"

@@ -758,7 +758,7 @@ def conflicts(sheet: FactSheet) -> list[ConflictView]:
 
 
 def accounts(cv: ConflictView, src: Sourcing) -> MD:
-    """'280 [@1] versus 300 [@2]' for a conflict."""
+    """'120 [@1] versus 150 [@2]' for a conflict."""
     def one(f: Fact) -> str:
         return num_text(f) if f.kind in ("count", "share", "quantity") else describe_text(f)
 

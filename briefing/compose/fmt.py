@@ -118,8 +118,8 @@ def _hedge(f: Fact) -> str:
 
 
 def num_text(f: Fact) -> str:
-    """A fact's value as a reader should see it, hedge kept: '280', 'close to 20%', 'at least 4',
-    'dozens', 'about 140 (derived)'. Plain text (not escaped)."""
+    """A fact's value as a reader should see it, hedge kept: '120', 'close to 20%', 'at least 4',
+    'dozens', 'about 60 (derived)'. Plain text (not escaped)."""
     q = f.qualifier or "exact"
     if q == "range" and f.low is not None and f.high is not None:
         s = _with_unit(f"{fmt_number(f.low)}–{fmt_number(f.high)}", f.unit)

@@ -3,7 +3,7 @@
 - ``actor``: canonical actors from the alias table ``briefing/data/actors.tsv`` (armed groups and
   organisations common in conflict reporting), plus any "Full Name (ACRONYM)" in the text whose acronym
   fits the name's initials (how a new article about another crisis gets its actors), plus named people
-  with a role ("Colonel Assimi Goïta", "Foreign Minister Abdoulaye Diop", "Caleb Weiss, senior analyst").
+  with a role ("Colonel Jane Doe", "Foreign Minister John Roe", "Ana Silva, senior analyst").
   Matching folds apostrophe and hyphen variants ("Jama’at", "al- Islam wal -Muslimin").
 - ``place``: towns, cities and regions from the shipped gazetteer (``gazetteer.tsv`` derived from
   GeoNames, ``regions.tsv``) with country and lat/lon, plus "the town of X" style mentions the gazetteer
@@ -249,7 +249,7 @@ def _clean_name(n: str) -> str | None:
         words.pop()
     if len(words) < 2 or words[0] in _NOT_NAMES:
         return None
-    if any(country_code(w) for w in words if len(w) > 3 and w[0].isupper() and w not in ("Diop",)):
+    if any(country_code(w) for w in words if len(w) > 3 and w[0].isupper()):
         # "President Donald Trump" has no country words; "Minister Mali" is not a name
         if all(country_code(w) for w in words if w[0].isupper() and len(w) > 1):
             return None

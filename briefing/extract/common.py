@@ -190,7 +190,7 @@ def clean_actor(name: str) -> str | None:
 
 
 def actor_before_verb(text: str, lo: int, pos: int) -> str | None:
-    """'... JNIM was responsible for carrying out 280 attacks' -> JNIM (the name before the verb)."""
+    """'... the RSF was responsible for carrying out 90 attacks' -> RSF (the name before the verb)."""
     seg = text[lo:pos]
     best = None
     for m in re.finditer(rf"({_NAME})\s*(?:\([A-Z][\w&-]+\)\s*)?(?:\s+{_GROUP_NOUN})?,?\s+{_RESP}\b", seg):
@@ -314,7 +314,7 @@ class Where:
 
 
 def where(text: str, lo: int, hi: int) -> Where:
-    """A named place and/or country in text[lo:hi] ("in Mali's northern border city of Tinzaouaten")."""
+    """A named place and/or country in text[lo:hi] ("in Sudan's western city of El Geneina")."""
     seg = text[lo:hi]
     w = Where()
     m = re.search(rf"\b(?:{_SETTLEMENT})\s+of\s+({_PLACE})", seg)
