@@ -1,7 +1,7 @@
 """Tests of the evaluation harness (briefing/evaluate.py) and of the development set's gold file.
 
 (a) the scorer on tiny synthetic gold and fake facts; (b) the seeds and (c) the development set scored
-with the real extractor (xfail until the extractors land).
+with the real extractor.
 """
 
 from __future__ import annotations
@@ -382,7 +382,6 @@ def devset_report():
     return ev.score(DEVGOLD)
 
 
-@pytest.mark.xfail(strict=False, reason="extractors in progress")
 def test_seeds_every_advisory_and_headline_number_and_no_must_not(seeds_report):
     r = seeds_report
     assert not r.errors and not r.missing_sources
@@ -392,7 +391,6 @@ def test_seeds_every_advisory_and_headline_number_and_no_must_not(seeds_report):
     assert not r.violations
 
 
-@pytest.mark.xfail(strict=False, reason="extractors in progress")
 def test_devset_thresholds(devset_report):
     r = devset_report
     assert not r.errors and not r.missing_sources
