@@ -16,6 +16,13 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def _umask_mode() -> int:
+    """0o666 minus the process umask: the mode a plain open() would give a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over the target."""
     path = Path(path)
@@ -26,6 +33,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())  # mkstemp makes 0600 files; outputs are for sharing
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -51,6 +59,7 @@ def atomic_path(path: Path):
         os.close(fd)
         try:
             yield Path(tmp)
+            os.chmod(tmp, _umask_mode())
             os.replace(tmp, p)
         except BaseException:
             try:
