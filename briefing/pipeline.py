@@ -206,16 +206,28 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     res.timings["compose"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .render import docx as docx_writer
+    from .regen import rebuild_docx
 
-    docx_writer.write(doc, out / "brief.docx", styles)
+    # Word: render, and merge the analyst's edits of the existing file (backed up first)
+    rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log)
+    for msg in rebuilt.messages:
+        res.warnings.append(msg)
+        log(msg)
     res.outputs["docx"] = out / "brief.docx"
+    if rebuilt.backup is not None:
+        res.outputs["docx-backup"] = rebuilt.backup
     res.timings["docx"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .render import pdf as pdf_writer
+    from .regen import pdf_key, pdf_up_to_date, record_pdf
 
-    pdf_writer.write(doc, out / "brief.pdf", styles)
+    # PDF: follows the merged document; redrawn only when something it shows changed
+    key, stamp_file = pdf_key(rebuilt.document, styles), out / ".cache" / "pdf.key"
+    if not pdf_up_to_date(out / "brief.pdf", key, stamp_file):
+        from .render import pdf as pdf_writer
+
+        pdf_writer.write(rebuilt.document, out / "brief.pdf", styles)
+        record_pdf(out / "brief.pdf", key, stamp_file)
     res.outputs["pdf"] = out / "brief.pdf"
     res.timings["pdf"] = time.perf_counter() - t
     res.timings["total"] = time.perf_counter() - t0
