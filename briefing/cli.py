@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
     b.add_argument("--out", help="output folder (default: PROJECT/out)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    b.add_argument("--strict", action="store_true", help="exit with status 2 if there was any warning (the outputs are still written)")
 
     s = sub.add_parser("sources", help="list the sources with their metadata and what was dropped")
     s.add_argument("--project", default=".")
@@ -73,6 +74,7 @@ def _fail(msg: str) -> int:
 def _cmd_build(args) -> int:
     from .pipeline import BuildError, build
     from .config import ConfigError
+    from .compose.env import TemplateError
 
     def log(msg: str) -> None:
         if msg.startswith("warning:"):
@@ -82,7 +84,7 @@ def _cmd_build(args) -> int:
 
     try:
         res = build(args.project, sources_dir=args.sources, out_dir=args.out, log=log)
-    except (BuildError, ConfigError) as e:
+    except (BuildError, ConfigError, TemplateError) as e:
         return _fail(str(e))
     if not args.quiet:
         for name, path in res.outputs.items():
@@ -92,6 +94,9 @@ def _cmd_build(args) -> int:
         if charts:
             print(f"wrote {len(charts)} chart(s) to {charts[0].parent}")
         print(f"done in {res.timings.get('total', 0):.2f} s")
+    if getattr(args, "strict", False) and res.warnings:
+        print(f"briefing: {len(res.warnings)} warning(s) with --strict: exit status 2 (outputs were written)", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -310,3 +310,12 @@ def test_devset_dates_and_teaser_numbers():
         for d in s.dropped:
             if d.rule == "teaser":
                 assert not any(d.end <= s.span_to_original(a, b)[0] for a, b in s.paragraphs[-1:]), (s.path, d.text[:60])
+
+
+def test_long_unbroken_line_loads(tmp_path):
+    """A 200 KB run of word characters (base64-like) once made the contact-line regex quadratic."""
+    from briefing.sources import load_sources
+
+    (tmp_path / "blob.txt").write_text("Officials said the road was closed. " + "QUJD" * 50_000 + "\n", encoding="utf-8")
+    res = load_sources(tmp_path)
+    assert len(res.sources) + len(res.skipped) == 1

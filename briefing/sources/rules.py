@@ -65,7 +65,8 @@ _DONATE_SELF = re.compile(
     _I,
 )
 _DONATE_NOW = re.compile(r"\b(?:donate|give|chip in)\s+(?:now|today|here|online)\b|\bdonate at\b", _I)
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:\+\d{1,3}[\s.-]?)(?:\d[\s.-]?){6,}\d|\bwww\.\S+|https?://\S+", _I)
+# bounded repeats: an unbounded "[\w.+-]+@" is quadratic on a long unbroken run of word characters
+_CONTACT = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,63}|(?:\+\d{1,3}[\s.-]?)(?:\d[\s.-]?){6,14}\d|\bwww\.\S{1,200}|https?://\S{1,500}", _I)
 _NOTICE = re.compile(
     r"\b(?:not for (?:re)?distribution|for internal use only|do not (?:forward|distribute)|confidential(?:ity)? notice|"
     r"this (?:e-?mail|message) (?:and any attachments )?(?:is|are) (?:intended|confidential))\b",
