@@ -88,33 +88,16 @@ class Entry:
 
 def read_entries(src) -> list[Entry]:
     """The manifest of a .docx (path or bytes) with the merge attributes; [] when there is none."""
-    from lxml import etree
-
     try:
-        z = ox._open_zip(src)
+        blocks = ox.manifest_block_elements(src)
     except (OSError, zipfile.BadZipFile):
         return []
-    with z:
-        for name in sorted(z.namelist()):
-            if not re.fullmatch(r"customXml/item\d+\.xml", name):
-                continue
-            try:
-                root = etree.fromstring(z.read(name))
-            except etree.XMLSyntaxError:
-                continue
-            if root.tag != f"{{{MANIFEST_NS}}}manifest":
-                continue
-            out = []
-            for b in root.findall(f"{{{MANIFEST_NS}}}block"):
-                try:
-                    sdt, parts = int(b.get("sdt", "0") or 0), int(b.get("parts", "1") or 1)
-                except ValueError:
-                    sdt, parts = 0, 1
-                out.append(Entry(b.get("id", ""), b.get("sha256", ""), sdt, b.get("label", ""), parts,
-                                 b.get("kind", ""), b.get("parent", ""), b.get("state", ""), b.get("gen", ""),
-                                 b.get("fmt", "")))
-            return out
-    return []
+    return [
+        Entry(b.get("id", ""), b.get("sha256", ""), ox.int_attr(b, "sdt", 0), b.get("label", ""),
+              ox.int_attr(b, "parts", 1), b.get("kind", ""), b.get("parent", ""), b.get("state", ""),
+              b.get("gen", ""), b.get("fmt", ""))
+        for b in blocks
+    ]
 
 
 def manifest_xml(entries: list[Entry]) -> bytes:

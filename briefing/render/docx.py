@@ -506,7 +506,8 @@ class _Writer:
     def _spacer(self):
         """A small empty paragraph after a table: keeps tables apart (Word merges adjacent ones)."""
         p = ox.paragraph(self.sid["Normal"])
-        ox.set_child(ox.ppr_of(p), ox.el("w:spacing", before=0, after=0, line=140, lineRule="exact"), ox.PPR_ORDER)
+        spacer_pt = 7  # exact line height of the spacer; Word measures it in twentieths of a point
+        ox.set_child(ox.ppr_of(p), ox.el("w:spacing", before=0, after=0, line=spacer_pt * 20, lineRule="exact"), ox.PPR_ORDER)
         return p
 
     def _widths(self, n: int, rel: list[float] | None, total: int) -> list[int]:

@@ -518,11 +518,14 @@ def _open_zip(src) -> zipfile.ZipFile:
     return zipfile.ZipFile(str(src))
 
 
-def read_manifest_entries(path: str | Path | bytes) -> list[ManifestEntry]:
-    """All manifest entries in document order (empty when the file has none)."""
+def manifest_block_elements(src: str | Path | bytes) -> list:
+    """The raw ``block`` elements of a .docx's manifest part, in document order ([] when none).
+
+    The one place that finds and parses the manifest; readers map the attributes they need.
+    """
     from lxml import etree
 
-    with _open_zip(path) as z:
+    with _open_zip(src) as z:
         for name in sorted(z.namelist()):
             if not re.fullmatch(r"customXml/item\d+\.xml", name):
                 continue
@@ -530,23 +533,32 @@ def read_manifest_entries(path: str | Path | bytes) -> list[ManifestEntry]:
                 root = etree.fromstring(z.read(name))
             except etree.XMLSyntaxError:
                 continue
-            if root.tag != f"{{{MANIFEST_NS}}}manifest":
-                continue
-            out = []
-            for b in root.findall(f"{{{MANIFEST_NS}}}block"):
-                out.append(
-                    ManifestEntry(
-                        block_id=b.get("id", ""),
-                        sha256=b.get("sha256", ""),
-                        sdt_id=int(b.get("sdt", "0") or 0),
-                        label=b.get("label", ""),
-                        parts=int(b.get("parts", "1") or 1),
-                        kind=b.get("kind", ""),
-                        parent=b.get("parent", ""),
-                    )
-                )
-            return out
+            if root.tag == f"{{{MANIFEST_NS}}}manifest":
+                return root.findall(f"{{{MANIFEST_NS}}}block")
     return []
+
+
+def int_attr(b, name: str, default: int) -> int:
+    try:
+        return int(b.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+def read_manifest_entries(path: str | Path | bytes) -> list[ManifestEntry]:
+    """All manifest entries in document order (empty when the file has none)."""
+    return [
+        ManifestEntry(
+            block_id=b.get("id", ""),
+            sha256=b.get("sha256", ""),
+            sdt_id=int_attr(b, "sdt", 0),
+            label=b.get("label", ""),
+            parts=int_attr(b, "parts", 1),
+            kind=b.get("kind", ""),
+            parent=b.get("parent", ""),
+        )
+        for b in manifest_block_elements(path)
+    ]
 
 
 def read_manifest(path: str | Path | bytes) -> dict[str, str]:
