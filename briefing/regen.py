@@ -237,14 +237,8 @@ def fingerprint(elements, styles: StyleProps | None = None) -> str:
             tag = node.tag
             if tag in (qn("w:commentRangeStart"), qn("w:commentReference")):
                 comments += 1
-            elif tag == qn("w:fldChar"):
-                kind = node.get(qn("w:fldCharType"))
-                if kind == "begin":
-                    state.append("instr")
-                elif kind == "separate" and state:
-                    state[-1] = "result"
-                elif kind == "end" and state:
-                    state.pop()
+            elif ox.track_field(node, state):
+                pass
             elif tag == qn("w:t") and not state:
                 text = " ".join((node.text or "").split())
                 if not text:
@@ -1152,14 +1146,7 @@ def _inlines(p) -> list:
     state: list[str] = []
     for node in p.iter():
         tag = node.tag
-        if tag == qn("w:fldChar"):
-            kind = node.get(qn("w:fldCharType"))
-            if kind == "begin":
-                state.append("instr")
-            elif kind == "separate" and state:
-                state[-1] = "result"
-            elif kind == "end" and state:
-                state.pop()
+        if ox.track_field(node, state):
             continue
         if "instr" in state:
             continue

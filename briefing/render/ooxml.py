@@ -359,6 +359,21 @@ def sdt_block(tag: str, alias: str, sdt_id: int, *, toc: bool = False):
 _BLOCK_TAGS = {qn("w:p"), qn("w:tbl")}
 
 
+def track_field(node, state: list[str]) -> bool:
+    """Advance the complex-field ``state`` (one "instr" or "result" entry per open field) for
+    ``node``; True when the node was a w:fldChar (the caller skips it)."""
+    if node.tag != qn("w:fldChar"):
+        return False
+    kind = node.get(qn("w:fldCharType"))
+    if kind == "begin":
+        state.append("instr")
+    elif kind == "separate" and state:
+        state[-1] = "result"
+    elif kind == "end" and state:
+        state.pop()
+    return True
+
+
 def _para_text(p, *, field_results: bool, state: list[str] | None = None) -> str:
     """Text of one paragraph. ``state`` (per open complex field: "instr" or "result") is shared
     across the paragraphs of a block, because a field such as a TOC spans paragraphs."""
@@ -366,14 +381,7 @@ def _para_text(p, *, field_results: bool, state: list[str] | None = None) -> str
     state = [] if state is None else state
     for node in p.iter():
         tag = node.tag
-        if tag == qn("w:fldChar"):
-            kind = node.get(qn("w:fldCharType"))
-            if kind == "begin":
-                state.append("instr")
-            elif kind == "separate" and state:
-                state[-1] = "result"
-            elif kind == "end" and state:
-                state.pop()
+        if track_field(node, state):
             continue
         if not field_results and "result" in state:
             continue
