@@ -106,29 +106,28 @@ def plot_value(f: Fact) -> float | None:
     return None
 
 
-def hedge_short(f: Fact, unit: str = "") -> str:
-    """Compact label for a chart: '120', '~20%', '≥4', '10–15', 'dozens'."""
+_SHORT = {"approx": "~", "approx_below": "~", "at_least": "≥", "more_than": ">", "up_to": "≤"}
+_WORDS = {"approx": "about ", "approx_below": "close to ", "at_least": "at least ", "more_than": "more than ", "up_to": "up to "}
+
+
+def _hedged(f: Fact, unit: str, prefixes: dict[str, str], range_sep: str, unknown: str) -> str:
     q = f.qualifier or "exact"
     if q == "range" and f.low is not None and f.high is not None:
-        return f"{fmt_num(f.low)}–{fmt_num(f.high)}{unit}"
+        return f"{fmt_num(f.low)}{range_sep}{fmt_num(f.high)}{unit}"
     v = f.value if f.value is not None else (f.low if f.low is not None else f.high)
     if v is None:
-        return (f.surface or "n/a").strip()
-    prefix = {"approx": "~", "approx_below": "~", "at_least": "≥", "more_than": ">", "up_to": "≤"}.get(q, "")
-    return f"{prefix}{fmt_num(v)}{unit}"
+        return (f.surface or unknown).strip()
+    return f"{prefixes.get(q, '')}{fmt_num(v)}{unit}"
+
+
+def hedge_short(f: Fact, unit: str = "") -> str:
+    """Compact label for a chart: '120', '~20%', '≥4', '10–15', 'dozens'."""
+    return _hedged(f, unit, _SHORT, "–", "n/a")
 
 
 def hedge_words(f: Fact, unit: str = "") -> str:
     """Words for alt text: 'about 120', 'close to 20%', 'at least 4', '10 to 15', 'dozens'."""
-    q = f.qualifier or "exact"
-    if q == "range" and f.low is not None and f.high is not None:
-        return f"{fmt_num(f.low)} to {fmt_num(f.high)}{unit}"
-    v = f.value if f.value is not None else (f.low if f.low is not None else f.high)
-    if v is None:
-        return (f.surface or "an unstated number").strip()
-    prefix = {"approx": "about ", "approx_below": "close to ", "at_least": "at least ",
-              "more_than": "more than ", "up_to": "up to "}.get(q, "")
-    return f"{prefix}{fmt_num(v)}{unit}"
+    return _hedged(f, unit, _WORDS, " to ", "an unstated number")
 
 
 def is_hedged(f: Fact) -> bool:
