@@ -454,12 +454,21 @@ def _destinations(t: str, ms: list[CountryMention], cue: _Cue) -> set[str]:
 
 
 def _subject_country(ctx: Context) -> str | None:
-    """The country the article is about: the country most often named as a place ("in X", "leave X",
-    "X's", its capital). Bare names (often issuers: "France urged ...") do not count."""
+    """The subject country of ctx's source (cached on the context); see ``subject_country_of``."""
     cached = getattr(ctx, "_adv_subject", None)
     if cached is not None:
         return cached or None
-    text = ctx.source.text
+    best = subject_country_of(ctx.source.text) or ""
+    try:
+        setattr(ctx, "_adv_subject", best)
+    except Exception:  # pragma: no cover
+        pass
+    return best or None
+
+
+def subject_country_of(text: str) -> str | None:
+    """The country an article is about: the country most often named as a place ("in X", "leave X",
+    "X's", its capital). Bare names (often issuers: "France urged ...") do not count."""
     score: dict[str, float] = {}
     for m in find_countries(text):
         if m.kind in (INSTITUTION, ADJECTIVE, PEOPLE) or _attributive(text, m):
@@ -478,10 +487,6 @@ def _subject_country(ctx: Context) -> str | None:
     best = max(sorted(score), key=lambda c: score[c]) if score else ""
     if best and score[best] < 2:
         best = ""
-    try:
-        setattr(ctx, "_adv_subject", best)
-    except Exception:  # pragma: no cover
-        pass
     return best or None
 
 

@@ -286,7 +286,14 @@ def nationality(word: str) -> str | None:
 
 
 def subject_country(text: str) -> str | None:
-    """The country an article is about: the most often named one (names and adjectives)."""
+    """The country an article is about. The advisory extractor's place-context scoring decides
+    ("in X", "leave X", "X's", its capital: a bare "Washington authorised ..." is an issuer, not a
+    place); when no country is named as a place, the most often named one."""
+    from .advisories import subject_country_of
+
+    best = subject_country_of(text)
+    if best:
+        return best
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for s, _e, code, kind in country_mentions(text):

@@ -566,7 +566,13 @@ def _shares(st: _Sent) -> None:
             region, _ = _region(text, lo, n.start, st.subject)
         f.region = region
         same = next((t for t in st.times if t.kind == "same" and n.end <= t.start < seg_hi), None)
-        t = _nearest_time(st.times, n.start, before_limit=st.s.start, after_limit=seg_hi)
+        # a time right after the number is its own: "40 percent this year, up from 25 percent in 2024";
+        # else the sentence's governing time
+        t = next((x for x in st.times if x.kind in ("period", "date") and x.period is not None
+                  and n.end <= x.start <= n.end + 12 and x.start < seg_hi
+                  and re.fullmatch(r"\s*(?:in|during|for|over|of|at\s+the\s+end\s+of)?\s*(?:the\s+)?",
+                                   text[n.end:x.start])), None) or \
+            _nearest_time(st.times, n.start, before_limit=st.s.start, after_limit=seg_hi)
         if same is not None and prev_sh and prev_sh[-1].period is not None:
             f.period = resolve_same(same, prev_sh[-1].period)  # "against 12 percent over the same weeks of 2024"
         elif t is not None:
@@ -722,7 +728,10 @@ def _derived_base(st: _Sent, f: Fact, n: Num, comp, gov: TimeMention | None, hi:
         return
     raw = n.value / ratio
     val = round(raw)
-    approx = abs(raw - val) > 1e-9 or n.qualifier not in ("exact",)
+    # a hedged ratio ("nearly twice", "more than double") makes the base approximate too
+    hedged_ratio = re.search(r"\b(?:nearly|almost|roughly|about|around|some|close to|more than|over|at least|"
+                             r"less than|under|just under|just over)\s+$", st.text[max(0, cs - 20):cs], re.I)
+    approx = abs(raw - val) > 1e-9 or n.qualifier not in ("exact",) or bool(hedged_ratio)
     d = Fact(kind=COUNT, rule="quantities.count.derived", what=f.what, actor=f.actor, region=f.region,
              value=float(val), qualifier="approx" if approx else "exact", period=base_period, derived=True)
     d.surface = st.text[cs:ce]
@@ -730,6 +739,8 @@ def _derived_base(st: _Sent, f: Fact, n: Num, comp, gov: TimeMention | None, hi:
         word, f"{word} than" if not word.endswith("than") else word)
     if ratio not in (2.0, 3.0, 4.0, 0.5) and word not in ("a third more", "a quarter more", "a third fewer"):
         rel = f"{word} (x{ratio:g})"
+    if hedged_ratio:
+        rel = f"{hedged_ratio.group(0).strip()} {rel}"
     d.basis = f"{_fmt(n.value)} is {rel} the {base_period.label} figure: {_fmt(n.value)} / {ratio:.4g}" + \
         (f" ≈ {val}" if approx else f" = {val}")
     d.derived_from = [f"{e.source}:{e.start}-{e.end}" for e in f.evidence]
