@@ -86,7 +86,9 @@ def _cmd_build(args) -> int:
         res = build(args.project, sources_dir=args.sources, out_dir=args.out, log=log)
     except (BuildError, ConfigError, TemplateError) as e:
         return _fail(str(e))
-    if not args.quiet:
+    if not args.quiet and getattr(res, "unchanged", False):
+        print(f"up to date: {res.outputs.get('pdf', '')} and the other outputs were left as they were")
+    elif not args.quiet:
         for name, path in res.outputs.items():
             if not name.startswith("chart:"):
                 print(f"wrote {path}")

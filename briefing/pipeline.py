@@ -23,9 +23,103 @@ class BuildError(Exception):
 class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    sheet: FactSheet | None = None
-    sources: list[Source] = field(default_factory=list)
+    sheet: FactSheet | None = None  # None when ``unchanged`` (read out/factsheet.yaml if you need it)
+    sources: list[Source] = field(default_factory=list)  # empty when ``unchanged``
     timings: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False  # nothing changed since the last build: the outputs were left as they were
+    merge_messages: list[str] = field(default_factory=list)  # what the Word merge did (also in warnings)
+
+
+_STAMP = "build.json"  # out/.cache/build.json: what the last complete build read and wrote
+
+
+def _tree_stat(h, root: Path, label: str) -> None:
+    """Feed (relative path, size, mtime) of every file under root into h; a missing root counts too."""
+    import os
+
+    h.update(f"\0{label}:{root}\0".encode())
+    try:
+        st = os.stat(root)
+    except OSError:
+        h.update(b"-")
+        return
+    if not os.path.isdir(root):
+        h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+        return
+    stack = [str(root)]
+    rows = []
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    if e.name in ("__pycache__", ".cache", ".lock", "history", "previous") or e.name.endswith(".pyc"):
+                        continue
+                    try:
+                        if e.is_dir(follow_symlinks=True):
+                            stack.append(e.path)
+                        else:
+                            est = e.stat()
+                            rows.append(f"{e.path}|{est.st_size}|{est.st_mtime_ns}")
+                    except OSError:
+                        rows.append(f"{e.path}|?")
+        except OSError:
+            rows.append(f"{d}|unreadable")
+    rows.sort()
+    h.update("\n".join(rows).encode("utf-8", "surrogateescape"))
+
+
+def _input_key(project_dir: Path, src_dir: Path, out: Path, config) -> str:
+    """A digest of everything a build reads: code and shipped data, the environment that changes output,
+    sources, config, review file, project and default styles (by path, size and mtime: stat calls only)."""
+    import os
+
+    from .config import default_styles_dir
+
+    h = hashlib.sha1()
+    h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    _tree_stat(h, Path(__file__).resolve().parent, "code")
+    _tree_stat(h, Path(default_styles_dir()), "default-styles")
+    _tree_stat(h, project_dir / "styles", "styles")
+    _tree_stat(h, project_dir / "briefing.toml", "config")
+    _tree_stat(h, project_dir / config.review, "review")
+    _tree_stat(h, src_dir, "sources")
+    h.update(str(out).encode())
+    return h.hexdigest()
+
+
+def _output_key(outputs: dict[str, Path]) -> str:
+    h = hashlib.sha1()
+    for name in sorted(outputs):
+        _tree_stat(h, Path(outputs[name]), name)
+    return h.hexdigest()
+
+
+def _unchanged(out: Path, key: str) -> BuildResult | None:
+    """The last build's result when its inputs and outputs are exactly as it left them, else None."""
+    try:
+        rec = json.loads((out / ".cache" / _STAMP).read_text(encoding="utf-8"))
+        if rec.get("input") != key:
+            return None
+        outputs = {k: Path(v) for k, v in rec["outputs"].items()}
+        if rec.get("output") != _output_key(outputs):
+            return None
+        return BuildResult(outputs=outputs, warnings=list(rec.get("warnings", [])), unchanged=True)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _record(out: Path, key: str, res: BuildResult) -> None:
+    from .util import atomic_write_text
+
+    rec = {
+        "input": key,
+        "output": _output_key(res.outputs),
+        "outputs": {k: str(v) for k, v in res.outputs.items()},
+        # replayed by a no-change build: what the inputs cause (sources, facts), not this build's merge report
+        "warnings": [w for w in res.warnings if w not in set(res.merge_messages)],
+    }
+    atomic_write_text(out / ".cache" / _STAMP, json.dumps(rec, ensure_ascii=False, indent=0))
 
 
 def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
@@ -94,17 +188,33 @@ def build(
     sources_dir: str | Path | None = None,
     out_dir: str | Path | None = None,
     log: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    from .config import load_config, resolve_styles
+    """Build the brief. When nothing the build reads or wrote has changed since the last complete build
+    (same sources, config, review file, styles, code; outputs untouched), return at once with
+    ``unchanged=True`` and the last build's warnings; ``force=True`` always rebuilds."""
+    from .config import load_config
 
     log = log or (lambda msg: None)
     t0 = time.perf_counter()
     project_dir = Path(project_dir).resolve()
     config = load_config(project_dir)
     src_dir, out = _resolve_dirs(project_dir, sources_dir, out_dir, config)
-    res = BuildResult()
     if not src_dir.is_dir():
         raise BuildError(f"no sources folder: {src_dir}")
+    key = _input_key(project_dir, src_dir.resolve(), out.resolve(), config)
+    if not force:
+        same = _unchanged(out, key)
+        if same is not None:
+            for w in same.warnings:
+                log(f"warning: {w}")
+            log("nothing changed since the last build; outputs left as they were")
+            same.timings["total"] = time.perf_counter() - t0
+            return same
+
+    from .config import resolve_styles
+
+    res = BuildResult()
     styles = resolve_styles(project_dir, config)
 
     from .sources import load_sources
@@ -128,7 +238,9 @@ def build(
         raise BuildError(f"cannot write to output folder {out}: {e.strerror or e}") from None
 
     with _build_lock(out):
+        (out / ".cache" / _STAMP).unlink(missing_ok=True)
         _run(res, loaded, project_dir, config, styles, out, log, t0)
+        _record(out, key, res)
     return res
 
 
@@ -212,6 +324,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log)
     for msg in rebuilt.messages:
         res.warnings.append(msg)
+        res.merge_messages.append(msg)
         log(msg)
     res.outputs["docx"] = out / "brief.docx"
     if rebuilt.backup is not None:

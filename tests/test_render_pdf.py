@@ -184,11 +184,31 @@ def test_metadata_language_and_determinism(sample, styles, tmp_path):
     assert again.read_bytes() == out.read_bytes()
 
 
-def test_chart_is_vector_and_png_fallback(sample, styles, tmp_path):
-    _, _, reader = sample
-    for page in reader.pages:  # SVG through svglib: drawn as paths, no raster image
+def _images(reader) -> list:
+    out = []
+    for page in reader.pages:
         xo = page["/Resources"].get("/XObject", {})
-        assert not any(xo[k].get_object().get("/Subtype") == "/Image" for k in xo)
+        out += [xo[k].get_object() for k in xo if xo[k].get_object().get("/Subtype") == "/Image"]
+    return out
+
+
+def test_chart_is_200_dpi_png_by_default(sample):
+    _, _, reader = sample
+    imgs = _images(reader)
+    assert imgs, "the chart is embedded as an image"
+    # the sample figure is 6 in wide: at least 200 dpi of it reaches the PDF
+    assert int(imgs[0]["/Width"]) >= 6 * 200
+
+
+def test_chart_is_vector_with_svg_format_and_png_fallback(tmp_path):
+    theme = (default_styles_dir() / "theme.toml").read_text(encoding="utf-8")
+    assert 'chart_format = "png"' in theme
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "theme.toml").write_text(theme.replace('chart_format = "png"', 'chart_format = "svg"'))
+    styles = resolve_styles(tmp_path, Config())
+    vec = _render(Document(DocMeta(title="T"), [FigureBlock("f", make_figure(tmp_path / "v"))]), styles)
+    assert not _images(vec)  # SVG through svglib: drawn as paths, no raster image
+    assert "Figure 1:" in _text(vec)[0]
     fig = make_figure(tmp_path, "nosvg")
     Path(fig.svg).unlink()
     doc = Document(DocMeta(title="T"), [FigureBlock("f", fig)])

@@ -1,4 +1,4 @@
-"""Charts: FactSheet -> figures (SVG for the PDF, PNG for Word), each with caption, alt text and a
+"""Charts: FactSheet -> figures (PNG for Word and the PDF, SVG when asked for), each with caption, alt text and a
 source note. A chart with no data is omitted.
 
 Public API:
@@ -90,7 +90,7 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
         png, svg, hfile = out_dir / f"{spec.id}.png", out_dir / f"{spec.id}.svg", out_dir / f"{spec.id}.hash"
         digest = spec_hash(spec, cfg, col, theme)
         fresh = (
-            png.exists() and svg.exists() and hfile.exists()
+            png.exists() and (svg.exists() or not cfg["svg"]) and hfile.exists()
             and hfile.read_text(encoding="utf-8").strip() == digest
         )
         if not fresh:
@@ -101,7 +101,7 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
             try:
                 with matplotlib.rc_context(rc):
                     fig = _draw(spec, cfg, col)
-                    png_bytes, svg_bytes = render_bytes(fig, int(cfg["dpi"]))
+                    png_bytes, svg_bytes = render_bytes(fig, int(cfg["dpi"]), svg=cfg["svg"])
             except Exception as e:  # noqa: BLE001 - one bad chart must not sink the brief
                 msg = f"chart '{spec.id}' could not be drawn and was left out: {type(e).__name__}: {e}"
                 warnings.warn(msg, RuntimeWarning, stacklevel=2)
@@ -109,7 +109,10 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
                 continue
             hfile.unlink(missing_ok=True)
             atomic_write_bytes(png, png_bytes)
-            atomic_write_bytes(svg, svg_bytes)
+            if svg_bytes is not None:
+                atomic_write_bytes(svg, svg_bytes)
+            else:
+                svg.unlink(missing_ok=True)
             atomic_write_text(hfile, digest + "\n")
         figures.append(
             Figure(
@@ -119,7 +122,7 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
                 alt=spec.alt,
                 source_note=spec.source_note,
                 png=str(png),
-                svg=str(svg),
+                svg=str(svg) if cfg["svg"] else "",
                 cites=list(spec.cites),
                 width=spec.width,
                 data_hash=digest,

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "focus": "#DCE7F2",
     "focus_edge": "#1F3A5F",
     "svg_hashsalt": "briefing",
+    "svg": None,  # also write SVG files; default: only when the PDF embeds SVG ([pdf] chart_format = "svg")
 }
 
 
@@ -35,14 +36,21 @@ def chart_settings(theme: Theme) -> dict[str, Any]:
     """Defaults, overridden by the theme's [charts] table (Theme.charts if present, else read from the file)."""
     cfg = dict(DEFAULTS)
     extra = getattr(theme, "charts", None)
-    if extra is None and getattr(theme, "path", None):
+    pdf: dict = {}
+    if getattr(theme, "path", None):
         try:
-            extra = tomllib.loads(Path(theme.path).read_text(encoding="utf-8")).get("charts", {})
+            data = tomllib.loads(Path(theme.path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError):
-            extra = {}
+            data = {}
+        pdf = data.get("pdf", {}) if isinstance(data.get("pdf"), dict) else {}
+        if extra is None:
+            extra = data.get("charts", {})
     for k, v in (extra or {}).items():
         if k in cfg:
             cfg[k] = v
+    if cfg["svg"] is None:
+        cfg["svg"] = str(pdf.get("chart_format", "png")).lower() == "svg"
+    cfg["svg"] = bool(cfg["svg"])
     return cfg
 
 
@@ -135,11 +143,13 @@ def new_figure(width_cm: float, height_cm: float):
     return fig
 
 
-def render_bytes(fig, dpi: int) -> tuple[bytes, bytes]:
-    """PNG and SVG bytes, without timestamps or version strings (byte-identical across runs)."""
+def render_bytes(fig, dpi: int, svg: bool = True) -> tuple[bytes, bytes | None]:
+    """PNG (and SVG when asked) bytes, without timestamps or version strings (byte-identical across runs)."""
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-    svg = io.BytesIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return png.getvalue(), svg.getvalue()
+    if not svg:
+        return png.getvalue(), None
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), out.getvalue()
 

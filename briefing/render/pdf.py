@@ -10,7 +10,7 @@
 * outline bookmarks for every heading (levels kept contiguous), a clickable table of contents,
   citations ``[n]`` linking to the source entries (``src-n``), internal and external links;
 * tables with a shaded header row repeated across pages, numbered table and figure captions, charts
-  embedded as vector drawings (SVG via svglib) or the 200 dpi PNG;
+  embedded as the 200 dpi PNG (default) or as vector drawings (SVG via svglib, `chart_format = "svg"`);
 * document metadata and language; byte-identical output for the same Document (``invariant``).
 
 Text from sources is data: every string is stripped of XML-illegal characters and escaped before it
@@ -68,7 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "machine_rule": "#B86E00",  # its border and label colour
     "link": "",  # colour of external links; default: the primary colour
     "zebra": "#F6F8FA",  # alternate table row shading
-    "chart_format": "svg",  # svg: vector charts via svglib (PNG if that fails); png: the 200 dpi PNG (faster)
+    "chart_format": "png",  # png: the 200 dpi PNG (fast); svg: vector charts via svglib (PNG if that fails)
     "fallback_fonts": [],  # TrueType files tried for characters the theme's fonts lack
     "labels": {
         "contents": "Contents",
@@ -636,7 +636,7 @@ class _Writer:
         frac = fig.width if fig.width and 0 < fig.width <= 1 else 1.0
         w = width * frac
         max_h = self.frame_h * 0.5
-        vector = str(self.cfg.get("chart_format", "svg")).lower() != "png"
+        vector = str(self.cfg.get("chart_format", "png")).lower() == "svg"
         img = (_svg_drawing(fig.svg, w, max_h, self.body.face()) if vector else None) or _png_image(fig.png, w, max_h)
         self.ctx.figures += 1
         parts: list = []
