@@ -128,12 +128,66 @@ def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
     return src, out
 
 
+PARALLEL_MIN = 24  # fewer uncached sources than this are extracted in-process (a pool costs ~50 ms)
+
+_POOL_SOURCES: list[Source] = []  # set before forking: workers read sources from here, not from a pickle
+
+
+def _extract_some(indices: list[int]) -> list[tuple[int, list[Fact]]]:
+    from .extract import extract
+
+    return [(i, extract(_POOL_SOURCES[i])) for i in indices]
+
+
+def _workers(n_jobs: int) -> int:
+    import os
+
+    env = os.environ.get("BRIEFING_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return min(int(env), n_jobs)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_jobs))
+
+
+def _extract_parallel(sources: list[Source], n: int) -> list[list[Fact]]:
+    """Extract in n forked worker processes; chunks balanced by text size, results in input order."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _POOL_SOURCES
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i].text))
+    n_chunks = max(n * 4, 1)
+    chunks: list[list[int]] = [[] for _ in range(n_chunks)]
+    sizes = [0] * n_chunks
+    for i in order:  # largest first into the lightest chunk
+        k = sizes.index(min(sizes))
+        chunks[k].append(i)
+        sizes[k] += len(sources[i].text) + 500
+    _POOL_SOURCES = sources
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
+            results: list[list[Fact]] = [[] for _ in sources]
+            for part in ex.map(_extract_some, [c for c in chunks if c]):
+                for i, facts in part:
+                    results[i] = facts
+        return results
+    finally:
+        _POOL_SOURCES = []
+
+
 def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list[Fact]]:
-    """Run the extractor on each source, reusing cached results keyed by content and version."""
+    """Run the extractor on each source, reusing cached results keyed by content and version.
+    Many uncached sources are extracted in parallel (one process per core; ``BRIEFING_JOBS`` caps it)."""
+    import multiprocessing as mp
+
     from .extract import extract, fingerprint
 
     version = fingerprint()
     out: dict[str, list[Fact]] = {}
+    todo: list[tuple[Source, Path | None]] = []
     for s in sources:
         key = hashlib.sha1(f"{s.id}|{s.published}|{version}|{s.sha256}|{s.text}".encode()).hexdigest()
         cached = cache_dir / f"{key}.json" if cache_dir else None
@@ -143,13 +197,21 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
                 continue
             except (ValueError, TypeError, KeyError):
                 pass
-        facts = extract(s)
+        todo.append((s, cached))
+    n = _workers(len(todo))
+    if n > 1 and len(todo) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        found = _extract_parallel([s for s, _ in todo], n)
+    else:
+        found = [extract(s) for s, _ in todo]
+    if cache_dir and todo:
+        from .util import atomic_write_text
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    for (s, cached), facts in zip(todo, found):
         out[s.id] = facts
         if cached:
-            from .util import atomic_write_text
-
             atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False))
-    return out
+    return {s.id: out[s.id] for s in sources if s.id in out}
 
 
 def _rotate_editions(sheet: FactSheet, out: Path) -> dict:

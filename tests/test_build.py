@@ -136,3 +136,39 @@ def test_build_runs_in_a_folder_without_styles(tmp_path, monkeypatch):
     res = build(".", out_dir=tmp_path / "elsewhere")
     assert (tmp_path / "elsewhere" / "brief.pdf").exists()
     assert res.outputs["docx"].exists()
+
+
+def test_rebuild_with_nothing_changed_returns_at_once(tmp_path):
+    """A second build with the same inputs leaves every output untouched and replays the warnings;
+    touching a source, editing the Word file or deleting the PDF makes the next build a real one."""
+    import os
+
+    from briefing import build
+
+    project = tmp_path / "p"
+    shutil.copytree(SEEDS, project / "seeds")
+    first = build(project)
+    assert not first.unchanged
+    out = project / "out"
+    names = ("brief.pdf", "brief.docx", "factsheet.yaml", "changes.md")
+    stamps = {n: (out / n).stat().st_mtime_ns for n in names}
+    second = build(project)
+    assert second.unchanged and second.sheet is None
+    assert second.warnings == first.warnings and first.warnings  # the seeds have undated articles
+    assert set(second.outputs) == set(first.outputs)
+    assert {n: (out / n).stat().st_mtime_ns for n in names} == stamps
+    assert not build(project, force=True).unchanged
+
+    src = sorted((project / "seeds").iterdir())[0]
+    os.utime(src, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns + 10**9))
+    assert not build(project).unchanged
+    assert build(project).unchanged
+    (out / "brief.pdf").unlink()
+    again = build(project)
+    assert not again.unchanged and (out / "brief.pdf").stat().st_size > 0
+    docx = out / "brief.docx"
+    os.utime(docx, ns=(docx.stat().st_atime_ns, docx.stat().st_mtime_ns + 10**9))  # "saved in Word"
+    assert not build(project).unchanged
+    (project / "briefing.toml").write_text('title = "Another title"\n', encoding="utf-8")
+    res = build(project)
+    assert not res.unchanged and res.sheet is not None

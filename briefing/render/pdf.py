@@ -373,7 +373,13 @@ class _Writer:
         )
         self.frame_w = tpl.width
         self.frame_h = tpl.height
+        self.tocs = []
         story = self.title_block() + self.blocks(self.doc.blocks, self.frame_w)
+        # The contents list starts with every entry (page numbers unknown): the first pass then lays out
+        # at final size, and the second, which draws the charts, is usually the last (2 passes, not 4).
+        entries = [(lvl, markup, 0, key) for lvl, _text, key, markup in _outline_entries(story) if lvl <= 1]
+        for toc in self.tocs:
+            toc._entries = list(entries)
         tpl.multiBuild(story, maxPasses=8)
         if self.fonts.missing:
             chars = "".join(sorted(self.fonts.missing))
@@ -734,6 +740,7 @@ class _Writer:
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ]))
         toc.levelStyles = [self.S["toc0"], self.S["toc1"]]
+        self.tocs.append(toc)
         return [self.plain(self.labels["contents"], "toctitle"), toc]
 
 
@@ -816,6 +823,26 @@ def _col_widths(b: Table, ncols: int, width: float, header: list[str]) -> list[f
             rel.append(max(4.0, min(40.0, float(max(lens)))) ** 0.75)
     tot = sum(rel)
     return [width * x / tot for x in rel]
+
+
+def _outline_entries(flowables) -> list[tuple]:
+    """(level, text, key, markup) of every heading in the story, in order, looking inside containers."""
+    from .pdf_layout import HeadingPara
+
+    out: list[tuple] = []
+    stack = list(reversed(list(flowables)))
+    while stack:
+        f = stack.pop()
+        if isinstance(f, (list, tuple)):
+            stack.extend(reversed(list(f)))
+        elif isinstance(f, HeadingPara):
+            if f.outline:
+                out.append(f.outline)
+        else:
+            inner = getattr(f, "_content", None)
+            if isinstance(inner, (list, tuple)):
+                stack.extend(reversed(list(inner)))
+    return out
 
 
 def _row_height(row, widths) -> float:

@@ -115,11 +115,13 @@ class BriefDocTemplate(BaseDocTemplate):
     def _allSatisfied(self):
         """Also wait until the page total used in the footers equals the real page count."""
         ok = super()._allSatisfied()
+        if not self.writer.gate.draw:
+            # after the first (layout) pass the charts are drawn: with the contents list pre-sized, the
+            # second pass is normally the last; a third follows only if page numbers still moved
+            self.writer.gate.draw = True
+            ok = False
         if self._total != self.page:
             self._total = self.page
-            return False
-        if ok and not self.writer.gate.draw:
-            self.writer.gate.draw = True  # layout is settled: one more pass that draws the charts
             return False
         return ok
 
