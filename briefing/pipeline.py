@@ -278,19 +278,6 @@ def build(
 
     res = BuildResult()
     styles = resolve_styles(project_dir, config)
-
-    from .sources import load_sources
-
-    loaded = load_sources(src_dir)
-    res.warnings.extend(loaded.warnings)
-    for w in loaded.warnings:
-        log(f"warning: {w}")
-    if not loaded.sources:
-        raise BuildError(f"no readable sources in {src_dir}")
-    res.sources = loaded.sources
-    log(f"read {len(loaded.sources)} source(s) from {src_dir}")
-    res.timings["sources"] = time.perf_counter() - t0
-
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -300,10 +287,70 @@ def build(
         raise BuildError(f"cannot write to output folder {out}: {e.strerror or e}") from None
 
     with _build_lock(out):
-        (out / ".cache" / _STAMP).unlink(missing_ok=True)
-        _run(res, loaded, project_dir, config, styles, out, log, t0)
+        _clean_stale_temps(out)
+        stamp = out / ".cache" / _STAMP
+        previous_input = _recorded_input(stamp)
+        stamp.unlink(missing_ok=True)
+        # charts are drawn in worker processes that import matplotlib while sources are read and
+        # extracted; not started when only an output changed (then the charts are already up to date)
+        workers = _chart_workers() if previous_input != key else None
+        try:
+            from .sources import load_sources
+
+            loaded = load_sources(src_dir)
+            res.warnings.extend(loaded.warnings)
+            for w in loaded.warnings:
+                log(f"warning: {w}")
+            if not loaded.sources:
+                raise BuildError(f"no readable sources in {src_dir}")
+            res.sources = loaded.sources
+            log(f"read {len(loaded.sources)} source(s) from {src_dir}")
+            res.timings["sources"] = time.perf_counter() - t0
+            _run(res, loaded, project_dir, config, styles, out, log, t0, workers)
+        finally:
+            if workers is not None:
+                workers.close()
         _record(out, key, res)
     return res
+
+
+def _recorded_input(stamp: Path) -> str | None:
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8")).get("input")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _chart_workers():
+    """Two chart worker processes where fork is available and there are two cores (else None)."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods() or _workers(2) < 2:
+        return None
+    try:
+        from .charts import ChartWorkers
+
+        return ChartWorkers(2)
+    except OSError:  # cannot fork (limits): draw in-process
+        return None
+
+
+def _clean_stale_temps(out: Path) -> None:
+    """Remove temporary files a killed build left behind (``.name.xxxx.tmp``); we hold the lock, so no
+    other build is writing them."""
+    import os
+
+    for d in (out, out / "charts", out / ".cache", out / "previous", out / "history"):
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    if e.name.startswith(".") and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
+                        try:
+                            os.unlink(e.path)
+                        except OSError:
+                            pass
+        except OSError:
+            continue
 
 
 class _build_lock:
@@ -332,7 +379,7 @@ class _build_lock:
         return False
 
 
-def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path, log, t0: float) -> None:
+def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path, log, t0: float, workers=None) -> None:
     t = time.perf_counter()
     facts = extract_all(loaded.sources, out / ".cache" / "extract")
     res.timings["extract"] = time.perf_counter() - t
@@ -368,7 +415,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     t = time.perf_counter()
     from .charts import make_charts
 
-    figures = make_charts(sheet, styles.theme, out / "charts")
+    figures = make_charts(sheet, styles.theme, out / "charts", workers=workers)
     for fig in figures:
         res.outputs[f"chart:{fig.id}"] = Path(fig.png)
     res.timings["charts"] = time.perf_counter() - t

@@ -172,3 +172,49 @@ def test_rebuild_with_nothing_changed_returns_at_once(tmp_path):
     (project / "briefing.toml").write_text('title = "Another title"\n', encoding="utf-8")
     res = build(project)
     assert not res.unchanged and res.sheet is not None
+
+
+def test_parallel_extraction_equals_serial(tmp_path, monkeypatch):
+    """Forked workers give exactly the facts, in the same order, as extracting in-process."""
+    import briefing.pipeline as pipeline
+    from briefing.model import to_dict
+    from briefing.sources import load_sources
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate(tmp_path / "s", 8, seed=3)
+    for p in sorted(SEEDS.iterdir())[:2]:
+        shutil.copy(p, tmp_path / "s" / p.name)
+    sources = load_sources(tmp_path / "s").sources
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    monkeypatch.setenv("BRIEFING_JOBS", "1")
+    serial = pipeline.extract_all(sources, None)
+    monkeypatch.setenv("BRIEFING_JOBS", "2")
+    calls = []
+    real = pipeline._extract_parallel
+    monkeypatch.setattr(pipeline, "_extract_parallel", lambda s, n: calls.append(n) or real(s, n))
+    parallel = pipeline.extract_all(sources, None)
+    assert calls == [2]
+    assert list(parallel) == list(serial) == [s.id for s in sources]
+    assert {k: [to_dict(f) for f in v] for k, v in parallel.items()} == {k: [to_dict(f) for f in v] for k, v in serial.items()}
+    assert sum(len(v) for v in serial.values()) > 20
+
+
+def test_temporary_files_of_a_killed_build_are_cleaned(tmp_path):
+    from briefing import build
+
+    project = tmp_path / "p"
+    shutil.copytree(SEEDS, project / "seeds")
+    out = project / "out"
+    (out / "charts").mkdir(parents=True)
+    stale = [out / ".brief.pdf.abc123.tmp", out / "charts" / ".share-shift.png.x1.tmp"]
+    for p in stale:
+        p.write_bytes(b"half a file")
+    keep = out / "notes.tmp"  # not one of ours (no leading dot): left alone
+    keep.write_text("mine")
+    build(project)
+    assert not any(p.exists() for p in stale)
+    assert keep.read_text() == "mine"

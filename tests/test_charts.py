@@ -371,3 +371,23 @@ def test_odd_values_do_not_break_charts(tmp_path, theme):
     assert "Impossible" not in figs["events-timeline"].alt
     assert "XQ" in figs["advisories-by-country"].alt and "Other advice" in figs["advisories-by-country"].alt
     assert "Nowhere" not in figs["locator-map"].alt and "Эль-Фашер" in figs["locator-map"].alt
+
+
+def test_worker_processes_draw_the_same_files(tmp_path, theme):
+    """Charts drawn by the forked workers are byte-identical to charts drawn in-process; a worker that
+    died is replaced by drawing in-process."""
+    from briefing.charts import ChartWorkers
+
+    serial = make_charts(make_sheet(), theme, tmp_path / "a")
+    with ChartWorkers(2) as w:
+        parallel = make_charts(make_sheet(), theme, tmp_path / "b", workers=w)
+    assert [f.id for f in parallel] == [f.id for f in serial] == list(FIGURE_IDS)
+    for a, b in zip(serial, parallel):
+        assert Path(a.png).read_bytes() == Path(b.png).read_bytes(), a.id
+    with ChartWorkers(1) as w:
+        for p, _ in w.procs:
+            p.kill()
+            p.join()
+        again = make_charts(make_sheet(), theme, tmp_path / "c", workers=w)
+    assert [f.id for f in again] == list(FIGURE_IDS)
+    assert all(Path(f.png).stat().st_size > 5000 for f in again)

@@ -18,14 +18,14 @@ import functools
 import hashlib
 import json
 import warnings
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..config import Theme
 from ..model import FactSheet, Figure
 from .data import FIGURE_IDS, Spec, all_specs
 
-__all__ = ["make_charts", "FIGURE_IDS"]
+__all__ = ["make_charts", "plan_charts", "ChartWorkers", "FIGURE_IDS"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,16 +76,35 @@ def _draw(spec: Spec, cfg: dict, col: dict):
     return fn(spec, cfg, col)
 
 
-def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
-    from ..util import atomic_write_bytes, atomic_write_text
-    from .style import chart_settings, colors, rc_params, render_bytes
+@dataclass
+class Job:
+    """One chart to draw: its spec and where its files go (picklable: sent to worker processes)."""
+
+    spec: Spec
+    png: str
+    svg: str
+    hfile: str
+    digest: str
+
+
+@dataclass
+class Plan:
+    figures: list[Figure]  # every chart with data, in order (files may still be pending in ``jobs``)
+    jobs: list[Job]  # charts whose files are missing or stale
+    cfg: dict
+    col: dict
+
+
+def plan_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> Plan:
+    """Decide which charts exist and which must be (re)drawn; no matplotlib involved."""
+    from .style import chart_settings, colors
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cfg = chart_settings(theme)
     col = colors(theme)
     figures: list[Figure] = []
-    rc = None
+    jobs: list[Job] = []
     for spec in all_specs(sheet):
         png, svg, hfile = out_dir / f"{spec.id}.png", out_dir / f"{spec.id}.svg", out_dir / f"{spec.id}.hash"
         digest = spec_hash(spec, cfg, col, theme)
@@ -94,26 +113,7 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
             and hfile.read_text(encoding="utf-8").strip() == digest
         )
         if not fresh:
-            import matplotlib
-
-            if rc is None:
-                rc = rc_params(theme, cfg)
-            try:
-                with matplotlib.rc_context(rc):
-                    fig = _draw(spec, cfg, col)
-                    png_bytes, svg_bytes = render_bytes(fig, int(cfg["dpi"]), svg=cfg["svg"])
-            except Exception as e:  # noqa: BLE001 - one bad chart must not sink the brief
-                msg = f"chart '{spec.id}' could not be drawn and was left out: {type(e).__name__}: {e}"
-                warnings.warn(msg, RuntimeWarning, stacklevel=2)
-                sheet.notes.append(msg)
-                continue
-            hfile.unlink(missing_ok=True)
-            atomic_write_bytes(png, png_bytes)
-            if svg_bytes is not None:
-                atomic_write_bytes(svg, svg_bytes)
-            else:
-                svg.unlink(missing_ok=True)
-            atomic_write_text(hfile, digest + "\n")
+            jobs.append(Job(spec, str(png), str(svg), str(hfile), digest))
         figures.append(
             Figure(
                 id=spec.id,
@@ -134,4 +134,158 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path) -> list[Figure]:
         if fid not in kept:
             for ext in ("png", "svg", "hash"):
                 (out_dir / f"{fid}.{ext}").unlink(missing_ok=True)
-    return figures
+    return plan_cost_order(Plan(figures, jobs, cfg, col))
+
+
+# rough relative drawing cost, used to balance charts across worker processes
+_COST = {"locator-map": 5, "events-timeline": 5, "advisories-by-country": 2, "attacks-by-period": 1.5, "share-shift": 1.5}
+
+
+def plan_cost_order(plan: Plan) -> Plan:
+    plan.jobs.sort(key=lambda j: -_COST.get(j.spec.id, 2))
+    return plan
+
+
+def draw_jobs(jobs: list[Job], cfg: dict, col: dict, theme: Theme) -> dict[str, str]:
+    """Draw and write each job's files; returns {chart id: error message} for charts that failed."""
+    import matplotlib
+
+    from ..util import atomic_write_bytes, atomic_write_text
+    from .style import rc_params, render_bytes
+
+    failed: dict[str, str] = {}
+    rc = rc_params(theme, cfg)
+    for job in jobs:
+        try:
+            with matplotlib.rc_context(rc):
+                fig = _draw(job.spec, cfg, col)
+                png_bytes, svg_bytes = render_bytes(fig, int(cfg["dpi"]), svg=cfg["svg"])
+        except Exception as e:  # noqa: BLE001 - one bad chart must not sink the brief
+            failed[job.spec.id] = f"{type(e).__name__}: {e}"
+            continue
+        Path(job.hfile).unlink(missing_ok=True)
+        atomic_write_bytes(Path(job.png), png_bytes)
+        if svg_bytes is not None:
+            atomic_write_bytes(Path(job.svg), svg_bytes)
+        else:
+            Path(job.svg).unlink(missing_ok=True)
+        atomic_write_text(Path(job.hfile), job.digest + "\n")
+    return failed
+
+
+def apply_failures(plan: Plan, failed: dict[str, str], sheet: FactSheet) -> list[Figure]:
+    """The figures that were drawn; a failed chart is left out with a note (and a Python warning)."""
+    for fid, err in failed.items():
+        msg = f"chart '{fid}' could not be drawn and was left out: {err}"
+        warnings.warn(msg, RuntimeWarning, stacklevel=3)
+        sheet.notes.append(msg)
+    return [f for f in plan.figures if f.id not in failed]
+
+
+def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path, workers: "ChartWorkers | None" = None) -> list[Figure]:
+    """Draw the charts whose data changed (in ``workers`` when given) and return the figures."""
+    plan = plan_charts(sheet, theme, out_dir)
+    if not plan.jobs:
+        return plan.figures
+    if workers is not None:
+        failed = workers.draw(plan, theme)
+    else:
+        failed = draw_jobs(plan.jobs, plan.cfg, plan.col, theme)
+    return apply_failures(plan, failed, sheet)
+
+
+def _worker_main(conn) -> None:
+    """A chart worker process: import matplotlib at once (while the parent extracts), then draw jobs."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        from matplotlib.backends import backend_agg  # noqa: F401 - warm the import
+        from matplotlib import font_manager
+
+        font_manager.fontManager  # noqa: B018 - load the font cache now
+        from . import draw, locator  # noqa: F401
+    except Exception:  # noqa: BLE001 - the parent falls back to drawing itself
+        pass
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        jobs, cfg, col, theme = msg
+        try:
+            failed = draw_jobs(jobs, cfg, col, theme)
+        except BaseException as e:  # noqa: BLE001
+            failed = {j.spec.id: f"{type(e).__name__}: {e}" for j in jobs}
+        try:
+            conn.send(failed)
+        except (OSError, ValueError):
+            return
+
+
+class ChartWorkers:
+    """Forked processes that import matplotlib in the background and draw charts in parallel.
+
+    Start them early (``ChartWorkers(2)``) so the import overlaps extraction; ``draw(plan, theme)``
+    splits the jobs between them; ``close()`` ends them. If a worker dies, its charts are drawn here."""
+
+    def __init__(self, n: int = 2):
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        self.procs = []
+        for _ in range(max(1, n)):
+            parent, child = ctx.Pipe()
+            p = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+            p.start()
+            child.close()
+            self.procs.append((p, parent))
+
+    def draw(self, plan: Plan, theme: Theme) -> dict[str, str]:
+        shares: list[list[Job]] = [[] for _ in self.procs]
+        load = [0.0] * len(self.procs)
+        for job in plan.jobs:  # jobs come most expensive first: each goes to the least loaded worker
+            k = load.index(min(load))
+            shares[k].append(job)
+            load[k] += _COST.get(job.spec.id, 2)
+        sent = []
+        for (p, conn), share in zip(self.procs, shares):
+            if not share:
+                continue
+            try:
+                conn.send((share, plan.cfg, plan.col, theme))
+                sent.append((conn, share))
+            except (OSError, ValueError):
+                sent.append((None, share))
+        failed: dict[str, str] = {}
+        for conn, share in sent:
+            try:
+                if conn is None:
+                    raise EOFError
+                failed.update(conn.recv())
+            except (EOFError, OSError):
+                failed.update(draw_jobs(share, plan.cfg, plan.col, theme))
+        return failed
+
+    def close(self) -> None:
+        for p, conn in self.procs:
+            try:
+                conn.send(None)
+                conn.close()
+            except (OSError, ValueError):
+                pass
+        for p, _ in self.procs:
+            p.join(timeout=2)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        self.procs = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
