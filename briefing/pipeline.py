@@ -314,6 +314,69 @@ def build(
     return res
 
 
+class _PdfAhead:
+    """Render a Document to a PDF in a forked process; ``take`` waits and moves it into place."""
+
+    def __init__(self, doc, styles, tmp: Path, key: str):
+        import multiprocessing as mp
+
+        self.key, self.tmp = key, tmp
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        ctx = mp.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_pdf_child, args=(child, doc, styles, tmp), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def take(self, dest: Path) -> list[str] | None:
+        """The child's problems list once its PDF is in place at dest; None if it failed (render here)."""
+        import os
+
+        try:
+            ok, problems = self.conn.recv()
+        except (EOFError, OSError):
+            ok, problems = False, []
+        self.proc.join()
+        if not ok or not self.tmp.exists():
+            self.tmp.unlink(missing_ok=True)
+            return None
+        os.replace(self.tmp, dest)
+        return problems
+
+    def cancel(self) -> None:
+        self.proc.kill()
+        self.proc.join()
+        self.tmp.unlink(missing_ok=True)
+        return None
+
+
+def _pdf_child(conn, doc, styles, tmp: Path) -> None:
+    try:
+        from .render import pdf as pdf_writer
+
+        problems = pdf_writer.write(doc, tmp, styles)
+        conn.send((True, problems))
+    except BaseException as e:  # noqa: BLE001 - the parent renders it again and reports properly
+        try:
+            conn.send((False, [f"{type(e).__name__}: {e}"]))
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _where_chars(problem: str, sources: list[Source]) -> str:
+    """'a.txt, b.txt': the sources holding the characters a PDF problem names (U+XXXX codes)."""
+    import re
+
+    chars = {chr(int(h, 16)) for h in re.findall(r"U\+([0-9A-F]{4,6})", problem)}
+    if not chars:
+        return ""
+    names = [Path(s.path).name for s in sources if any(c in s.text for c in chars)]
+    if not names:
+        return ""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f"{', '.join(names[:3])}{more}"
+
+
 def _recorded_input(stamp: Path) -> str | None:
     try:
         return json.loads(stamp.read_text(encoding="utf-8")).get("input")
@@ -427,7 +490,16 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     res.timings["compose"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .regen import rebuild_docx
+    from .regen import pdf_key, pdf_up_to_date, record_pdf, rebuild_docx
+
+    pdf_path, stamp_file = out / "brief.pdf", out / ".cache" / "pdf.key"
+    # The PDF follows the merged Word document, which is nearly always the composed one (no analyst
+    # edits): render that in a second process while Word is merged, keep it only if the merge agrees.
+    ahead = None
+    if workers is not None:
+        ahead_key = pdf_key(doc, styles)
+        if not pdf_up_to_date(pdf_path, ahead_key, stamp_file):
+            ahead = _PdfAhead(doc, styles, out / ".cache" / "ahead.pdf", ahead_key)
 
     # Word: render, and merge the analyst's edits of the existing file (backed up first)
     rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log)
@@ -441,15 +513,22 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     res.timings["docx"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .regen import pdf_key, pdf_up_to_date, record_pdf
-
     # PDF: follows the merged document; redrawn only when something it shows changed
-    key, stamp_file = pdf_key(rebuilt.document, styles), out / ".cache" / "pdf.key"
-    if not pdf_up_to_date(out / "brief.pdf", key, stamp_file):
+    key = pdf_key(rebuilt.document, styles)
+    problems: list[str] | None = None
+    if ahead is not None:
+        problems = ahead.take(pdf_path) if key == ahead.key else ahead.cancel()
+    if problems is None and not pdf_up_to_date(pdf_path, key, stamp_file):
         from .render import pdf as pdf_writer
 
-        pdf_writer.write(rebuilt.document, out / "brief.pdf", styles)
-        record_pdf(out / "brief.pdf", key, stamp_file)
-    res.outputs["pdf"] = out / "brief.pdf"
+        problems = pdf_writer.write(rebuilt.document, pdf_path, styles)
+    if problems is not None:
+        record_pdf(pdf_path, key, stamp_file)
+        for p in problems:
+            where = _where_chars(p, loaded.sources)
+            msg = f"{where}: in {pdf_path.name}, {p}" if where else f"{pdf_path.name}: {p}"
+            res.warnings.append(msg)
+            log(f"warning: {msg}")
+    res.outputs["pdf"] = pdf_path
     res.timings["pdf"] = time.perf_counter() - t
     res.timings["total"] = time.perf_counter() - t0

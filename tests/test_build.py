@@ -218,3 +218,23 @@ def test_temporary_files_of_a_killed_build_are_cleaned(tmp_path):
     build(project)
     assert not any(p.exists() for p in stale)
     assert keep.read_text() == "mine"
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, monkeypatch):
+    """Chart workers and the PDF rendered ahead in a second process change nothing in the outputs."""
+    import briefing.pipeline as pipeline
+    from briefing import build
+
+    ahead = []
+    real = pipeline._PdfAhead.take
+    monkeypatch.setattr(pipeline._PdfAhead, "take", lambda self, dest: ahead.append(1) or real(self, dest))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1763000000")
+    outs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("BRIEFING_JOBS", jobs)
+        project = tmp_path / jobs
+        shutil.copytree(SEEDS, project / "seeds")
+        build(project)
+        outs[jobs] = {n: (project / "out" / n).read_bytes() for n in ("brief.pdf", "brief.docx", "factsheet.yaml")}
+    assert ahead == [1]  # only the two-process build rendered the PDF ahead
+    assert outs["1"] == outs["2"]

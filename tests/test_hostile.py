@@ -115,6 +115,11 @@ def test_each_bad_file_gets_one_clear_line(corpus, name):
     project, _, code, stdout, stderr = corpus
     loaded, words = EXPECT[name]
     lines = [ln for ln in stderr.splitlines() if ln.startswith("warning:") and name in ln]
+    if name == "scripts.txt" and lines:
+        # no installed font has CJK or emoji (true on CI): one line naming the file, the PDF and the fix
+        assert len(lines) == 1 and lines[0].startswith(f"warning: {name}: in brief.pdf, no available font has"), lines
+        assert "U+6C34" in lines[0] and "fallback_fonts" in lines[0]
+        return
     if words is None:
         assert lines == [], lines
     else:

@@ -104,11 +104,14 @@ def pdf_settings(theme) -> dict[str, Any]:
     return out
 
 
-def write(doc: Document, path: Path, styles: Styles) -> None:
+def write(doc: Document, path: Path, styles: Styles) -> list[str]:
+    """Write the PDF atomically; returns the problems a reader would see (e.g. characters no font has)."""
     t0 = time.perf_counter()
-    data = render_bytes(doc, styles)
+    w = _Writer(doc, styles)
+    data = w.render()
     atomic_write_bytes(Path(path), data)
     log.debug("pdf written in %.2fs: %s", time.perf_counter() - t0, path)
+    return list(w.problems)
 
 
 def render_bytes(doc: Document, styles: Styles) -> bytes:
@@ -381,14 +384,17 @@ class _Writer:
         for toc in self.tocs:
             toc._entries = list(entries)
         tpl.multiBuild(story, maxPasses=8)
+        self.problems: list[str] = []
         if self.fonts.missing:
+            from .pdf_fonts import PLACEHOLDER
+
             chars = "".join(sorted(self.fonts.missing))
-            log.warning(
-                "PDF: no available font has %d character(s) %s; printed as %s (install a font covering them "
-                "and list it under [pdf] fallback_fonts in the theme)",
-                len(self.fonts.missing), " ".join(f"U+{ord(c):04X}" for c in chars[:20]),
-                __import__("briefing.render.pdf_fonts", fromlist=["PLACEHOLDER"]).PLACEHOLDER,
-            )
+            codes = " ".join(f"U+{ord(c):04X}" for c in chars[:20]) + (" ..." if len(chars) > 20 else "")
+            msg = (f"no available font has {len(chars)} character(s) {codes}; printed as {PLACEHOLDER} "
+                   "(install a font covering them and list it under [pdf] fallback_fonts in the theme)")
+            self.problems.append(msg)
+            self.missing_chars = chars
+            log.warning("PDF: %s", msg)
         return buf.getvalue()
 
     # -- title block ------------------------------------------------------------------------------
