@@ -476,17 +476,31 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     res.timings["facts"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .charts import make_charts
+    from .charts import apply_failures, draw_jobs, plan_charts
+    from .compose import compose
 
-    figures = make_charts(sheet, styles.theme, out / "charts", workers=workers)
+    # charts are drawn by the workers while the brief is composed and the writers are imported
+    plan = plan_charts(sheet, styles.theme, out / "charts")
+    pending = workers.submit(plan, styles.theme) if (workers is not None and plan.jobs) else None
+    if pending is not None:
+        doc = compose(sheet, plan.figures, config, styles, changes=changes or None)
+        from .render import docx as _docx_writer, pdf as _pdf_writer  # noqa: F401 - import while waiting
+
+        failed = pending()
+    else:
+        doc = None
+        failed = draw_jobs(plan.jobs, plan.cfg, plan.col, styles.theme) if plan.jobs else {}
+    figures, chart_problems = apply_failures(plan, failed, sheet)
+    for msg in chart_problems:
+        res.warnings.append(msg)
+        log(f"warning: {msg}")
     for fig in figures:
         res.outputs[f"chart:{fig.id}"] = Path(fig.png)
     res.timings["charts"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from .compose import compose
-
-    doc = compose(sheet, figures, config, styles, changes=changes or None)
+    if doc is None or failed:
+        doc = compose(sheet, figures, config, styles, changes=changes or None)
     res.timings["compose"] = time.perf_counter() - t
 
     t = time.perf_counter()

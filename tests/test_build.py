@@ -238,3 +238,26 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, monkeypatch):
         outs[jobs] = {n: (project / "out" / n).read_bytes() for n in ("brief.pdf", "brief.docx", "factsheet.yaml")}
     assert ahead == [1]  # only the two-process build rendered the PDF ahead
     assert outs["1"] == outs["2"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_chart_that_cannot_be_drawn_is_left_out_with_a_warning(tmp_path, monkeypatch, jobs):
+    """In-process or in a worker process: the failing chart is named, the rest of the brief is built."""
+    import docx
+
+    import briefing.charts.draw as draw
+    from briefing import build
+
+    def broken(*a, **k):
+        raise ValueError("bad data for this chart")
+
+    monkeypatch.setattr(draw, "timeline", broken)
+    monkeypatch.setenv("BRIEFING_JOBS", jobs)
+    project = tmp_path / "p"
+    shutil.copytree(SEEDS, project / "seeds")
+    res = build(project)
+    assert any("chart 'events-timeline' could not be drawn" in w and "bad data" in w for w in res.warnings)
+    assert "chart:events-timeline" not in res.outputs and "chart:locator-map" in res.outputs
+    d = docx.Document(str(project / "out" / "brief.docx"))
+    assert len(d.inline_shapes) == len([k for k in res.outputs if k.startswith("chart:")]) >= 3
+    assert (project / "out" / "brief.pdf").stat().st_size > 10_000

@@ -173,13 +173,15 @@ def draw_jobs(jobs: list[Job], cfg: dict, col: dict, theme: Theme) -> dict[str, 
     return failed
 
 
-def apply_failures(plan: Plan, failed: dict[str, str], sheet: FactSheet) -> list[Figure]:
-    """The figures that were drawn; a failed chart is left out with a note (and a Python warning)."""
+def apply_failures(plan: Plan, failed: dict[str, str], sheet: FactSheet) -> tuple[list[Figure], list[str]]:
+    """The figures that were drawn, and a message for each chart that failed (also noted on the sheet,
+    so the brief's annex lists it)."""
+    msgs = []
     for fid, err in failed.items():
         msg = f"chart '{fid}' could not be drawn and was left out: {err}"
-        warnings.warn(msg, RuntimeWarning, stacklevel=3)
         sheet.notes.append(msg)
-    return [f for f in plan.figures if f.id not in failed]
+        msgs.append(msg)
+    return [f for f in plan.figures if f.id not in failed], msgs
 
 
 def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path, workers: "ChartWorkers | None" = None) -> list[Figure]:
@@ -191,7 +193,10 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path, workers: "ChartWo
         failed = workers.draw(plan, theme)
     else:
         failed = draw_jobs(plan.jobs, plan.cfg, plan.col, theme)
-    return apply_failures(plan, failed, sheet)
+    figures, msgs = apply_failures(plan, failed, sheet)
+    for msg in msgs:
+        warnings.warn(msg, RuntimeWarning, stacklevel=2)
+    return figures
 
 
 def _worker_main(conn) -> None:
@@ -244,6 +249,10 @@ class ChartWorkers:
             self.procs.append((p, parent))
 
     def draw(self, plan: Plan, theme: Theme) -> dict[str, str]:
+        return self.submit(plan, theme)()
+
+    def submit(self, plan: Plan, theme: Theme):
+        """Send the jobs out and return at once; calling the result waits and gives {id: error}."""
         shares: list[list[Job]] = [[] for _ in self.procs]
         load = [0.0] * len(self.procs)
         for job in plan.jobs:  # jobs come most expensive first: each goes to the least loaded worker
@@ -259,15 +268,19 @@ class ChartWorkers:
                 sent.append((conn, share))
             except (OSError, ValueError):
                 sent.append((None, share))
-        failed: dict[str, str] = {}
-        for conn, share in sent:
-            try:
-                if conn is None:
-                    raise EOFError
-                failed.update(conn.recv())
-            except (EOFError, OSError):
-                failed.update(draw_jobs(share, plan.cfg, plan.col, theme))
-        return failed
+
+        def wait() -> dict[str, str]:
+            failed: dict[str, str] = {}
+            for conn, share in sent:
+                try:
+                    if conn is None:
+                        raise EOFError
+                    failed.update(conn.recv())
+                except (EOFError, OSError):
+                    failed.update(draw_jobs(share, plan.cfg, plan.col, theme))
+            return failed
+
+        return wait
 
     def close(self) -> None:
         for p, conn in self.procs:
