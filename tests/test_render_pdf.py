@@ -309,3 +309,19 @@ def test_visual_rtl_orders_words_and_folds_edge_punctuation():
     assert pdf_fonts.visual_rtl(f"{a} {b}", shaped=False) == f"{b[::-1]} {a[::-1]}"
     # a Latin letter glued to the run becomes its own word
     assert pdf_fonts.visual_rtl(f"x{a}") == f"x {a}"
+
+
+def test_a_table_cell_taller_than_a_page_splits_instead_of_failing(styles):
+    """Reportlab cannot place a row taller than the frame; the writer lays out again with rows allowed
+    to split, so the text is all there rather than the build failing."""
+    from briefing.model import Table as TableBlock
+
+    words = " ".join(f"word{i}" for i in range(4000)) + " THE-END"
+    doc = Document(DocMeta(title="T"), [
+        Paragraph("p", [Text("Before the table.")]),
+        TableBlock("t", ["Claim", "Sources"], [[[Text("short")], [Text("[1]")]], [[Text(words)], [Text("[2]")]]],
+                   caption="A long claim"),
+    ])
+    r = _render(doc, styles)
+    text = " ".join(_text(r))
+    assert len(r.pages) >= 3 and "THE-END" in text and "word2000" in text and "Before the table." in text

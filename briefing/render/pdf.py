@@ -163,6 +163,7 @@ class _Writer:
         self._shaping = _shaping_available()
         self._styles_cache: dict[str, Any] = {}
         self.gate = _Gate()  # figures are drawn only in the final pass of multiBuild
+        self.split_rows = False  # set when a row is taller than a page: rows may then split inside
         self._build_styles()
 
     # -- colours and styles -----------------------------------------------------------------------
@@ -346,6 +347,19 @@ class _Writer:
 
     # -- document ---------------------------------------------------------------------------------
     def render(self) -> bytes:
+        from reportlab.platypus.doctemplate import LayoutError
+
+        try:
+            return self._render_once()
+        except LayoutError:
+            # a table row taller than a page (a huge cell): lay out again letting rows split inside
+            log.info("PDF: a table row is taller than a page; rows may split across pages")
+            self.split_rows = True
+            self.ctx = _Ctx()
+            self.gate = _Gate()
+            return self._render_once()
+
+    def _render_once(self) -> bytes:
         import io
 
         from reportlab.lib.units import cm
@@ -376,6 +390,16 @@ class _Writer:
         )
         self.frame_w = tpl.width
         self.frame_h = tpl.height
+        return self._build(tpl, buf)
+
+    def _rl_table(self, *args, **kw):
+        from reportlab.platypus import Table
+
+        if self.split_rows:
+            kw.setdefault("splitInRow", 1)
+        return Table(*args, **kw)
+
+    def _build(self, tpl, buf) -> bytes:
         self.tocs = []
         story = self.title_block() + self.blocks(self.doc.blocks, self.frame_w)
         # The contents list starts with every entry (page numbers unknown): the first pass then lays out
@@ -417,8 +441,9 @@ class _Writer:
     def title_block(self) -> list:
         from reportlab.lib.colors import white
         from reportlab.platypus import Spacer
-        from reportlab.platypus import Table as T
         from reportlab.platypus import TableStyle
+
+        T = self._rl_table
 
         meta = self.doc.meta
         marking = self.marking()
@@ -542,8 +567,9 @@ class _Writer:
         return p
 
     def bluf(self, b: Paragraph, width: float):
-        from reportlab.platypus import Table as T
         from reportlab.platypus import TableStyle
+
+        T = self._rl_table
 
         p = self.para(b.inlines, "bluf", b.anchor)
         t = T([[p]], colWidths=[width])
@@ -590,7 +616,7 @@ class _Writer:
     def _table(self, b: Table, width: float, inset: float = 0.0, bg=None, frame_cmds=()):
         """(caption or None, table, height of caption + first rows). With ``inset`` (inside a callout),
         empty shaded side columns of that width pad the table, so that it can still split by row."""
-        from reportlab.platypus import Table as T
+        T = self._rl_table
 
         kf = b.style == "keyfigures"
         ncols = max([len(b.header)] + [len(r) for r in b.rows] + [1])
@@ -667,7 +693,8 @@ class _Writer:
         """A shaded box built from stacked segments, so that a long box can split across pages:
         runs of paragraphs become one-row-per-block shaded tables, a table keeps its own rows."""
         from reportlab.platypus import KeepTogether, Spacer
-        from reportlab.platypus import Table as T
+
+        T = self._rl_table
 
         machine = b.kind == "machine"
         pad = 9.0
