@@ -79,7 +79,17 @@ def main() -> None:
             shutil.rmtree(proj / "out", ignore_errors=True)
             return measured(briefing_cmd("build", "--project", str(proj), "-q"), env=env)
 
-        row("cold build of the seeds (no out/, no cache)", median_of(a.repeat, cold))
+        cold_stats = median_of(a.repeat, cold)
+        row("cold build of the seeds (no out/, no cache)", cold_stats)
+        peer_ok = subprocess.run([sys.executable, "-c", "import weasyprint, pypandoc"], capture_output=True).returncode == 0
+        if peer_ok:
+            peer = median_of(a.repeat, lambda: measured(
+                [sys.executable, str(ROOT / "benchmarks" / "peer.py"), str(proj / "out" / "brief.docx"), str(td / "peer")],
+                env=env))
+            row("peer: charts + pandoc docx + pandoc html + WeasyPrint", peer,
+                f"briefing cold / peer = {cold_stats[0] / peer[0]:.2f} (target <= 0.5)")
+        else:
+            print("| peer pipeline: skipped (pip install -e '.[bench]' for weasyprint and pandoc) | | | |")
         row("rebuild, nothing changed", median_of(a.repeat, lambda: measured(briefing_cmd("build", "--project", str(proj), "-q"), env=env)))
         from generate import article
         import random
