@@ -4,6 +4,16 @@ Public API:
     load_sources(folder) -> LoadResult
     source_id(rel_path) -> str
 
+``load_sources`` is a per-file map and one folder-level step, usable separately (e.g. a process pool
+and a cache keyed by relative path + file bytes for the map):
+
+    files = scan(folder)                                   # [(rel, path)], sorted
+    read = [read_one(path, folder) for rel, path in files] # (Source | None, [warning lines]) each
+    loaded = finish(folder, [(rel, *r) for (rel, _), r in zip(files, read)])
+
+``read_one`` is pure (file bytes + relative path -> picklable result); ``finish`` applies the sidecar,
+makes ids unique, completes dateline years and marks duplicates, without mutating its inputs.
+
 Formats: .txt, .md/.markdown (optional YAML front matter), .html/.htm, .pdf (text layer), .docx.
 Anything else is skipped with a warning. A bad file never stops the load: it is skipped with one
 warning line naming it. See ``readers`` for what ``Source.original`` holds per format, ``clean`` for
@@ -16,9 +26,11 @@ does not declare (front matter or HTML metadata win) and is not itself a source.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +42,7 @@ SUPPORTED = set(FORMATS)
 SIDECAR = "sources.yaml"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _IGNORED_NAMES = {SIDECAR, "sources.yml", "thumbs.db", "desktop.ini"}
+_META_FIELDS = ("title", "outlet", "author", "url", "published", "reliability", "language")
 
 
 @dataclass
@@ -57,63 +70,108 @@ def source_id(rel_path: str) -> str:
 
 
 def load_sources(folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+    """Read every source file in ``folder``: ``finish(folder, [(rel, *read_one(path, folder)) ...])``."""
     folder = Path(folder)
-    res = LoadResult()
+    return finish(folder, [(rel, *read_one(path, folder, max_bytes=max_bytes)) for rel, path in scan(folder)])
+
+
+def scan(folder: Path) -> list[tuple[str, Path]]:
+    """The files a load looks at: ``(path relative to folder, path)``, sorted by relative path.
+
+    Hidden files and folders, folders starting with ``_``, Office lock files and the sidecar are left
+    out; files of unsupported formats are included (``read_one`` skips them with a warning)."""
+    folder = Path(folder)
     files: list[tuple[str, Path]] = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in names:
+            if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
+                continue
             p = Path(root) / name
             files.append((p.relative_to(folder).as_posix(), p))
     files.sort()
-    sidecar = _read_sidecar(folder, res)
+    return files
+
+
+def read_one(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Source | None, list[str]]:
+    """Read, decode and clean one file: ``(Source or None when skipped, warning lines)``.
+
+    The result depends only on the file's bytes, its path relative to ``root`` and ``max_bytes``
+    (nothing else in the folder, no global state), so it can run in a worker process and be cached
+    under (relative path, sha256 of the bytes). The Source pickles. Each warning line names the file
+    (``"<rel>: ..."``); a skipped file has exactly one, ``"<rel>: skipped: <reason>"``. Folder-level
+    steps (sidecar metadata, unique ids, years of wire datelines, duplicates) happen in ``finish``.
+    """
+    path, root = Path(path), Path(root)
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.name
+    name = path.name
+    if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
+        return None, []
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        return None, [_skip_line(rel, f"unsupported format '{path.suffix or 'no extension'}' (supported: txt, md, html, pdf, docx)")]
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [_skip_line(rel, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")]
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            return None, [_skip_line(rel, "symbolic link pointing outside the sources folder")]
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [_skip_line(rel, f"cannot be read ({e.strerror or e})")]
+    if len(raw) > max_bytes:  # grew since stat
+        return None, [_skip_line(rel, f"file is {len(raw) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")]
+    if not raw.strip():
+        return None, [_skip_line(rel, "empty file (0 bytes)" if not raw else "empty file (only whitespace)")]
+    try:
+        src = build_source(rel, raw, fmt, path=path)
+    except _Skip as e:
+        return None, [_skip_line(rel, str(e))]
+    except RecursionError:
+        return None, [_skip_line(rel, "could not be loaded (structure nested too deeply)")]
+    except MemoryError:
+        return None, [_skip_line(rel, "could not be loaded (out of memory)")]
+    except Exception as e:  # a bug or an exotic file must not stop the others
+        return None, [_skip_line(rel, f"could not be loaded ({type(e).__name__}: {str(e)[:80]})")]
+    return src, [f"{rel}: {w}" for w in src.warnings]
+
+
+def finish(folder: Path | None, items: Iterable[tuple[str, Source | None, list[str]]]) -> LoadResult:
+    """The folder-level steps after ``read_one``: ``items`` are ``(rel, source, warnings)`` in
+    ``scan`` order. Applies the sidecar (``sources.yaml`` in ``folder``; None: no sidecar), makes
+    ids unique, dates wire datelines that lack a year, marks duplicates. The sources are copied,
+    the inputs are left as they were (so cached results can be reused)."""
+    res = LoadResult()
+    sidecar = _read_sidecar(Path(folder), res) if folder is not None else {}
     used_ids: set[str] = set()
-    for rel, path in files:
-        name = path.name
-        if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
+    for rel, src, warnings in items:
+        if src is None:
+            res.warnings.extend(warnings)
+            if warnings:
+                res.skipped.append(rel)
             continue
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            _skip(res, rel, f"unsupported format '{path.suffix or 'no extension'}' (supported: txt, md, html, pdf, docx)")
-            continue
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                _skip(res, rel, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-                continue
-            if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
-                _skip(res, rel, "symbolic link pointing outside the sources folder")
-                continue
-            raw = path.read_bytes()
-        except OSError as e:
-            _skip(res, rel, f"cannot be read ({e.strerror or e})")
-            continue
-        if not raw.strip():
-            _skip(res, rel, "empty file")
-            continue
-        try:
-            src = build_source(rel, raw, fmt, path=path, sidecar=sidecar.get(rel) or sidecar.get(name))
-        except _Skip as e:
-            _skip(res, rel, str(e))
-            continue
-        except Exception as e:  # a bug or an exotic file must not stop the others
-            _skip(res, rel, f"could not be loaded ({type(e).__name__}: {str(e)[:80]})")
-            continue
+        src = _copy_source(src)
+        meta = sidecar.get(rel) or sidecar.get(rel.rsplit("/", 1)[-1])
+        if meta:
+            _apply_sidecar(src, meta)
         sid = src.id
         if sid in used_ids:  # e.g. "a b.txt" and "a-b.txt"; keep ids unique, deterministically
             sid = f"{sid}-{hashlib.sha1(rel.encode()).hexdigest()[:6]}"
             src.id = sid
         used_ids.add(sid)
-        for w in src.warnings:
-            res.warnings.append(f"{rel}: {w}")
+        res.warnings.extend(f"{rel}: {w}" for w in src.warnings)
         res.sources.append(src)
     _complete_years(res)
     from .dedupe import mark_duplicates
 
     mark_duplicates(res.sources)
+    by_id = {s.id: s for s in res.sources}
     for s in res.sources:
         if s.duplicate_of:
-            kind = "identical to" if any(o.id == s.duplicate_of and o.sha256 == s.sha256 for o in res.sources) else "near-duplicate of"
+            kind = "identical to" if by_id[s.duplicate_of].sha256 == s.sha256 else "near-duplicate of"
             s.warnings.append(f"{kind} {s.duplicate_of} (counted as one line of reporting)")
             res.warnings.append(f"{s.path}: {s.warnings[-1]}")
     return res
@@ -123,9 +181,29 @@ class _Skip(Exception):
     pass
 
 
-def _skip(res: LoadResult, rel: str, msg: str) -> None:
-    res.warnings.append(f"{rel}: skipped: {msg}")
-    res.skipped.append(rel)
+def _skip_line(rel: str, msg: str) -> str:
+    return f"{rel}: skipped: {msg}"
+
+
+def _copy_source(src: Source) -> Source:
+    s = copy.copy(src)
+    s.warnings = list(src.warnings)
+    s.inferred = list(src.inferred)
+    return s
+
+
+def _apply_sidecar(src: Source, meta: dict[str, Any]) -> None:
+    """Sidecar metadata fills what the file does not declare itself (and beats what was inferred)."""
+    for key in _META_FIELDS:
+        val = meta.get(key)
+        if not val or (getattr(src, key) is not None and key not in src.inferred):
+            continue
+        setattr(src, key, val)
+        if key in src.inferred:
+            src.inferred.remove(key)
+        if key == "published":
+            src.warnings = [w for w in src.warnings if w != "no publication date"]
+            src.__dict__.pop("_month_day", None)
 
 
 def _read_sidecar(folder: Path, res: LoadResult) -> dict[str, dict[str, Any]]:
@@ -135,10 +213,10 @@ def _read_sidecar(folder: Path, res: LoadResult) -> dict[str, dict[str, Any]]:
             continue
         import yaml
 
-        from .readers import clean_meta
+        from .readers import clean_meta, yaml_load
 
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8", errors="replace"))
+            data = yaml_load(p.read_text(encoding="utf-8", errors="replace"))
         except yaml.YAMLError:
             res.warnings.append(f"{name}: malformed YAML; sidecar metadata ignored")
             return {}
@@ -205,19 +283,22 @@ def _complete_years(res: LoadResult) -> None:
     dated source in the folder (the latest year that does not put it after that date)."""
     from .meta import complete_year
 
-    dated = sorted(s.published for s in res.sources if s.published and len(s.published) == 10)
+    newest = max((s.published for s in res.sources if s.published and len(s.published) == 10), default=None)
+    drop: set[str] = set()
     for s in res.sources:
         md = s.__dict__.pop("_month_day", None)  # set by source_from_doc, not a dataclass field
         if not md or s.published:
             continue
-        iso = complete_year(md, dated[-1]) if dated else None
+        iso = complete_year(md, newest) if newest else None
         if iso:
             s.published = iso
             s.inferred.append("published")
             s.warnings = [w for w in s.warnings if w != "no publication date"]
             s.warnings.append(f"publication year inferred from the other sources' dates (dateline gives {md})")
-            res.warnings = [w for w in res.warnings if w != f"{s.path}: no publication date"]
+            drop.add(f"{s.path}: no publication date")
             res.warnings.append(f"{s.path}: {s.warnings[-1]}")
+    if drop:
+        res.warnings = [w for w in res.warnings if w not in drop]
 
 
 def _n_pos(norm, orig_pos: int) -> int:

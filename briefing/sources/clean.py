@@ -45,6 +45,14 @@ class Unit:
     def words(self) -> int:
         return len(self.m.text.split())
 
+    @property
+    def toks(self) -> dict[str, float]:
+        """``rules.add_tokens`` of the unit's text (computed once)."""
+        t = self.__dict__.get("_toks")
+        if t is None:
+            t = self.__dict__["_toks"] = R.tokens(self.m.text)
+        return t
+
     def drop(self, rule: str, reason: str) -> None:
         self.kind, self.rule, self.reason = "drop", rule, reason
 
@@ -64,7 +72,7 @@ _MD_LINE_DROP = re.compile(r"^\s{0,3}(?:(?:[-*_=]\s*){3,}|`{3,}.*|~{3,}.*|\[[^\]
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _MD_HEADING_TAIL = re.compile(r"\s+#+\s*$")
 _MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
-_MD_BULLET = re.compile(r"^\s*[-*+•]\s+")
+_MD_BULLET = re.compile(r"\s*[-*+•]\s+")  # used with .match(line, pos, endpos)
 _MD_INLINE = re.compile(
     r"(?P<img>!\[[^\]\n]*\]\([^)\n]*\))"
     r"|(?P<link>\[(?P<lt>[^\]\n]+)\]\((?P<lu>[^)\n]*)\))"
@@ -74,13 +82,17 @@ _MD_INLINE = re.compile(
     r"|(?P<em>(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])|(?<![\w])_(?=[^\s_])|(?<=[^\s_])_(?![\w]))"
     r"|(?P<code>`+)"
 )
-_BULLET_PLAIN = re.compile(r"^\s*[•▪◦●]\s+")
+_MD_INLINE_CHARS = "[<*_`"  # every _MD_INLINE alternative starts with one of these
+_BULLET_PLAIN = re.compile(r"\s*[•▪◦●]\s+")  # used with .match(line, pos, endpos)
+_PLAIN_FLAGS = {"block_start": False, "md_heading": False}  # shared: never modified
 
 
 def _line_segments(n: str, ls: int, le: int, markdown: bool) -> tuple[list[tuple[int, int]], dict]:
     """Spans of the line to keep (normalised-text offsets) and flags."""
-    flags = {"block_start": False, "md_heading": False}
     line = n[ls:le]
+    if not line or line.isspace():
+        return [], _PLAIN_FLAGS
+    flags = _PLAIN_FLAGS
     if markdown and _MD_LINE_DROP.match(line):
         return [], flags
     start = ls
@@ -88,7 +100,7 @@ def _line_segments(n: str, ls: int, le: int, markdown: bool) -> tuple[list[tuple
         m = _MD_HEADING.match(line)
         if m:
             start = ls + m.end()
-            flags["block_start"] = flags["md_heading"] = True
+            flags = {"block_start": True, "md_heading": True}
             t = _MD_HEADING_TAIL.search(n, start, le)
             if t:
                 le = t.start()
@@ -96,17 +108,17 @@ def _line_segments(n: str, ls: int, le: int, markdown: bool) -> tuple[list[tuple
             m = _MD_QUOTE.match(line)
             if m:
                 start = ls + m.end()
-            m = _MD_BULLET.match(n[start:le])
+            m = _MD_BULLET.match(line, start - ls, le - ls)
             if m:
-                start += m.end()
-                flags["block_start"] = True
-    m = _BULLET_PLAIN.match(n[start:le])
+                start = ls + m.end()
+                flags = {"block_start": True, "md_heading": False}
+    m = _BULLET_PLAIN.match(line, start - ls, le - ls)
     if m:
-        start += m.end()
-        flags["block_start"] = True
+        start = ls + m.end()
+        flags = {"block_start": True, "md_heading": flags["md_heading"]}
     segs: list[tuple[int, int]] = []
     pos = start
-    if markdown:
+    if markdown and any(c in line for c in _MD_INLINE_CHARS):
         for mm in _MD_INLINE.finditer(n, start, le):
             if mm.group("link"):
                 segs.append((pos, mm.start()))
@@ -123,25 +135,41 @@ def _line_segments(n: str, ls: int, le: int, markdown: bool) -> tuple[list[tuple
     return [(a, b) for a, b in segs if b > a], flags
 
 
-_WS = re.compile(r"\s+")
 _TERMINAL = re.compile(r"[.!?;:…]['\"’”)\]]*$")
 
 
+# a whitespace run that is not a single plain space
+_ODD_WS = re.compile(r" \s+|[^\S ]\s*")
+
+
 def _emit(b: Builder, n: str, segs: list[tuple[int, int]], state: dict) -> None:
-    """Copy segments, collapsing whitespace runs to one space, trimming at both ends."""
+    """Copy segments, collapsing whitespace runs to one space, trimming at both ends.
+
+    A run of whitespace before a segment's text (or after it) becomes the pending separator, written
+    as one space only when more text follows in the unit. Inside the text a single space is copied
+    with the words around it; any other run is replaced by one space standing for the whole run.
+    """
     for a, e in segs:
-        pos = a
-        for m in _WS.finditer(n, a, e):
-            if m.start() > pos:
-                _flush(b, state)
-                b.copy(pos, m.start())
-                state["any"] = True
-            state["pending"] = (m.start(), m.end())
+        seg = n[a:e]
+        body = seg.strip()
+        if not body:
+            if seg:
+                state["pending"] = (a, e)
+            continue
+        c0 = a + seg.find(body[0])
+        c1 = c0 + len(body)
+        if c0 > a:
+            state["pending"] = (a, c0)
+        _flush(b, state)
+        pos = c0
+        for m in _ODD_WS.finditer(n, c0, c1):
+            b.copy(pos, m.start())
+            b.replace(m.start(), m.end(), " ")
             pos = m.end()
-        if e > pos:
-            _flush(b, state)
-            b.copy(pos, e)
-            state["any"] = True
+        b.copy(pos, c1)
+        state["any"] = True
+        if c1 < e:
+            state["pending"] = (c1, e)
 
 
 def _flush(b: Builder, state: dict) -> None:
@@ -170,13 +198,21 @@ def build_units(n: str, start: int, *, wrapped: bool, markdown: bool) -> list[Un
     if cur:
         blocks.append(cur)
     width = _wrap_width([n[l[0]:l[1]].strip() for l in lines if l[2]])
+    seen: dict[str, tuple[str, str] | None] = {}  # each line is judged up to four times by _join
+
+    def classify(text: str) -> tuple[str, str] | None:
+        hit = seen.get(text, seen)
+        if hit is seen:
+            hit = seen[text] = R.classify(text)
+        return hit
+
     units: list[Unit] = []
     for block in blocks:
         groups: list[list[int]] = [[block[0]]]
         for prev, nxt in zip(block, block[1:]):
             pt = n[lines[prev][0]:lines[prev][1]].strip()
             nt = n[lines[nxt][0]:lines[nxt][1]].strip()
-            if _join(pt, nt, lines[nxt][3], lines[prev][3], wrapped=wrapped or markdown, width=width):
+            if _join(pt, nt, lines[nxt][3], lines[prev][3], wrapped=wrapped or markdown, width=width, classify=classify):
                 groups[-1].append(nxt)
             else:
                 groups.append([nxt])
@@ -234,12 +270,12 @@ def _wrap_width(lines: list[str]) -> int:
     return w if w <= 100 else 0
 
 
-def _join(prev: str, nxt: str, nflags: dict, pflags: dict, *, wrapped: bool, width: int) -> bool:
+def _join(prev: str, nxt: str, nflags: dict, pflags: dict, *, wrapped: bool, width: int, classify=R.classify) -> bool:
     if nflags["block_start"] or pflags["md_heading"]:
         return False
-    if any(len(x.split()) <= 8 and R.classify(x) for x in (prev, nxt)):
+    if any(len(x.split()) <= 8 and classify(x) for x in (prev, nxt)):
         return False  # a short line of page furniture stays on its own line
-    if R.classify(nxt) and (_TERMINAL.search(prev) or R.classify(prev)):
+    if classify(nxt) and (_TERMINAL.search(prev) or classify(prev)):
         return False  # a line of furniture (credit, "Read more: ...") after a sentence or furniture
     if wrapped:
         return True
@@ -340,8 +376,8 @@ def _head(units: list[Unit], meta: dict, given: dict) -> None:
     # title: the first substantial heading before the first prose paragraph
     fp = _first_prose(units)
     heads = [u for u in units[:fp] if u.kind == "heading"]
-    want = " ".join(re.findall(r"\w+", str(given.get("title") or "").lower()))
-    title_u = next((u for u in units[:fp + 1] if want and " ".join(re.findall(r"\w+", u.text.lower())) == want), None)
+    want = " ".join(_W.findall(str(given.get("title") or "").lower()))
+    title_u = next((u for u in units[:fp + 1] if want and " ".join(_W.findall(u.text.lower())) == want), None)
     if title_u is not None and title_u.kind == "prose":
         title_u.kind = "heading"  # the declared headline, even when it ends with a full stop
         heads = [u for u in units[:fp] if u.kind == "heading"]
@@ -365,6 +401,7 @@ def _head(units: list[Unit], meta: dict, given: dict) -> None:
                 meta.setdefault("outlet", agency)
 
 
+_W = re.compile(r"\w+")
 LEAD_WORDS = 90
 # A later block is kept when enough of its (weighted) words appear in the headline and lead AND it
 # shares at least some of the names (people, places, groups) - or, before any related-stories marker
@@ -382,7 +419,7 @@ def _teasers(units: list[Unit], meta: dict) -> None:
     title_idx = int(meta["_title_idx"]) if "_title_idx" in meta else None
     topic: dict[str, float] = {}
     if title_idx is not None:
-        R.add_tokens(topic, units[title_idx].text)
+        R.merge_tokens(topic, units[title_idx].toks)
     # the lead: first prose units up to LEAD_WORDS words (at least one unit, at most 3)
     lead: list[int] = []
     words = 0
@@ -394,7 +431,7 @@ def _teasers(units: list[Unit], meta: dict) -> None:
                 break
             continue
         lead.append(u.idx)
-        R.add_tokens(topic, u.text)
+        R.merge_tokens(topic, u.toks)
         words += u.words
         if words >= LEAD_WORDS or len(lead) >= 3:
             break
@@ -403,17 +440,17 @@ def _teasers(units: list[Unit], meta: dict) -> None:
     # names of the story: capitalised in the headline and used as names in the lead
     lead_toks: dict[str, float] = {}
     for k in lead:
-        R.add_tokens(lead_toks, units[k].text)
+        R.merge_tokens(lead_toks, units[k].toks)
     title_toks: dict[str, float] = {}
     if title_idx is not None:
-        R.add_tokens(title_toks, units[title_idx].text)
+        R.merge_tokens(title_toks, units[title_idx].toks)
     story_names = {t for t, w in title_toks.items() if w >= 2 and lead_toks.get(t, 0) >= 3}
     body: dict[str, float] = dict(topic)
     tail = False
     i = lead[-1] + 1
     # extend the lead unit's own segment: consecutive prose right after the lead is the same block
     while i < len(units) and units[i].kind == "prose":
-        R.add_tokens(body, units[i].text)
+        R.merge_tokens(body, units[i].toks)
         i += 1
     pending: list[Unit] = []  # headings / dropped units since the last prose
     after_related = False
@@ -440,7 +477,7 @@ def _teasers(units: list[Unit], meta: dict) -> None:
         heads = [p for p in pending if p.kind == "heading"]
         toks: dict[str, float] = {}
         for p in heads + seg:
-            R.add_tokens(toks, p.text)
+            R.merge_tokens(toks, p.toks)
         s_lead = R.overlap(toks, topic)
         s_body = R.overlap(toks, body)
         n_lead = R.overlap(toks, topic, names=True)
@@ -456,7 +493,7 @@ def _teasers(units: list[Unit], meta: dict) -> None:
             print(f"seg@{i} lead={s_lead:.2f}/{n_lead:.2f} body={s_body:.2f}/{n_body:.2f} named={named} tail={tail} keep={keep}: {seg[0].text[:50]!r}")
         if keep:
             for p in seg:
-                R.add_tokens(body, p.text)
+                R.merge_tokens(body, p.toks)
         reason = f"unrelated to the headline and lead (topic overlap {s_lead:.0%}, story overlap {s_body:.0%})"
         segments.append((heads, seg, keep, after_related, reason))
         after_related = False

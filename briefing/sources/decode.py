@@ -151,22 +151,31 @@ _SPACES = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _SPECIAL = re.compile(f"(?P<crlf>\r\n)|(?P<nl>[\r\u2028\u2029\u0085])|(?P<rm>[{_REMOVE}]+)|(?P<sp>[{_SPACES}])")
 
 
+# the characters _SPECIAL starts a match with, as one class: a search for it skips plain text fast
+_SPECIAL_RUN = re.compile(f"[\r\u2028\u2029\u0085{_REMOVE}{_SPACES}]+")
+
+
 def normalise(original: str) -> Mapped:
     """NFC, ``\\n`` line breaks, no control characters, plain spaces; with a map to ``original``."""
     b = Builder(original)
     pos = 0
     nfc = unicodedata.is_normalized("NFC", original)
-    for m in _SPECIAL.finditer(original):
-        _copy_nfc(b, original, pos, m.start(), nfc)
-        kind = m.lastgroup
-        if kind == "crlf":  # keep the LF, drop the CR
-            b.copy(m.start() + 1, m.end())
-        elif kind == "nl":
-            b.replace(m.start(), m.end(), "\n")
-        elif kind == "sp":
-            b.replace(m.start(), m.end(), " ")
-        # "rm": removed
-        pos = m.end()
+    n = len(original)
+    for run in _SPECIAL_RUN.finditer(original):
+        end = run.end()
+        if end < n and original[end - 1] == "\r" and original[end] == "\n":
+            end += 1  # a CRLF ending the run
+        for m in _SPECIAL.finditer(original, run.start(), end):
+            _copy_nfc(b, original, pos, m.start(), nfc)
+            kind = m.lastgroup
+            if kind == "crlf":  # keep the LF, drop the CR
+                b.copy(m.start() + 1, m.end())
+            elif kind == "nl":
+                b.replace(m.start(), m.end(), "\n")
+            elif kind == "sp":
+                b.replace(m.start(), m.end(), " ")
+            # "rm": removed
+            pos = m.end()
     _copy_nfc(b, original, pos, len(original), nfc)
     return b.build()
 

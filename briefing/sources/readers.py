@@ -116,7 +116,7 @@ def parse_front_matter(block: str) -> tuple[dict[str, Any], str | None]:
     import yaml
 
     try:
-        data = yaml.safe_load(block) if block.strip() else {}
+        data = yaml_load(block) if block.strip() else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -126,6 +126,13 @@ def parse_front_matter(block: str) -> tuple[dict[str, Any], str | None]:
     if not isinstance(data, dict):
         return {}, "front matter is not a key: value mapping; metadata ignored, body used"
     return clean_meta(data), None
+
+
+def yaml_load(text: str) -> Any:
+    """``yaml.safe_load`` with libyaml's C parser when PyYAML has it (several times faster)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def clean_meta(data: dict[str, Any]) -> dict[str, Any]:
@@ -181,8 +188,8 @@ def _read_html(raw: bytes) -> RawDoc:
             include_tables=True,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
-    except Exception as e:  # trafilatura/lxml raise many kinds on broken markup
-        raise ReadError(f"HTML could not be parsed ({type(e).__name__})") from None
+    except Exception:  # trafilatura/lxml raise many kinds on broken markup
+        raise ReadError("the HTML could not be parsed (broken or unsupported markup)") from None
     if doc is None:
         raise ReadError("no article text found in the HTML")
     d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
@@ -215,7 +222,7 @@ def _norm(s: str) -> str:
 
 def _read_pdf(path: Path, raw: bytes) -> RawDoc:
     if not raw.lstrip()[:5].startswith(b"%PDF"):
-        raise ReadError("not a PDF file (no %PDF header)")
+        raise ReadError(f"not a PDF file ({_what_instead(raw)})")
     import io
     import logging
 
@@ -237,8 +244,7 @@ def _read_pdf(path: Path, raw: bytes) -> RawDoc:
     except ReadError:
         raise
     except (PdfReadError, Exception) as e:
-        msg = str(e).splitlines()[0][:80] if str(e) else type(e).__name__
-        raise ReadError(f"malformed PDF ({msg})") from None
+        raise ReadError(f"malformed PDF (the file is damaged or incomplete{_detail(e)})") from None
     if n > MAX_PDF_PAGES:
         raise ReadError(f"PDF has {n} pages (limit {MAX_PDF_PAGES})")
     page_texts: list[str] = []
@@ -247,14 +253,14 @@ def _read_pdf(path: Path, raw: bytes) -> RawDoc:
             page_texts.append(_pdf_page_text(page))
         except Exception:
             continue
-    text = ""
+    out: list[str] = []
     for t in (t for t in page_texts if t.strip()):
-        if text and not re.search(r"[.!?:;\"'”’)\]]\s*$", text) and t.lstrip()[:1].islower():
-            text += "\n" + t  # a paragraph running on over the page break
-        elif text:
-            text += "\n\n" + t
-        else:
-            text = t
+        if out and out[-1].rstrip()[-1:] not in _SENTENCE_END and t.lstrip()[:1].islower():
+            out.append("\n")  # a paragraph running on over the page break
+        elif out:
+            out.append("\n\n")
+        out.append(t)
+    text = "".join(out)
     if not text.strip():
         raise ReadError("PDF has no text layer (scanned image?)")
     meta: dict[str, Any] = {}
@@ -270,6 +276,9 @@ def _read_pdf(path: Path, raw: bytes) -> RawDoc:
     except Exception:
         meta = {}
     return RawDoc(original=text, format="pdf", meta=meta, wrapped=True)
+
+
+_SENTENCE_END = set(".!?:;\"'”’)]")
 
 
 def _pdf_page_text(page) -> str:
@@ -312,6 +321,27 @@ def _pdf_page_text(page) -> str:
     return "".join(out)
 
 
+def _what_instead(raw: bytes) -> str:
+    """For a file whose extension lies: what it looks like instead."""
+    from .decode import sniff_binary
+
+    what = sniff_binary(raw)
+    if what:
+        return f"it looks like {what}"
+    try:
+        decode_bytes(raw)
+    except DecodeError:
+        return "unrecognised binary data"
+    return "it is plain text; rename it .txt"
+
+
+def _detail(e: BaseException) -> str:
+    """``": <first line of the message>"`` (short, printable), or "" when there is none."""
+    msg = str(e).strip().strip("'\"").splitlines()[0] if str(e).strip() else ""
+    msg = "".join(c for c in msg if c.isprintable())[:80].strip()
+    return f": {msg}" if msg else ""
+
+
 # --- DOCX --------------------------------------------------------------------------------------
 
 
@@ -320,21 +350,39 @@ def check_zip(raw_or_path, *, limit: int | None = None) -> None:
     limit = MAX_UNZIPPED if limit is None else limit
     try:
         zf = zipfile.ZipFile(raw_or_path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ReadError("corrupt Word file (not a valid .docx archive)") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ReadError("corrupt Word file (not a zip archive, or the archive is damaged or incomplete)") from None
     with zf:
         infos = zf.infolist()
         if len(infos) > 5000:
-            raise ReadError(f"Word file has {len(infos)} parts (refused)")
+            raise ReadError(f"Word file refused: it holds {len(infos)} parts, far more than any document")
         total = 0
         for info in infos:
             total += info.file_size
             if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 10 * 1024 * 1024:
-                raise ReadError("Word file inflates suspiciously (zip bomb?); refused")
+                raise ReadError(
+                    f"Word file refused: a part would inflate from {info.compress_size / 1e6:.1f} MB to "
+                    f"{info.file_size / 1e6:.0f} MB (a zip bomb?)"
+                )
         if total > limit:
-            raise ReadError(f"Word file would inflate to {total / 1e6:.0f} MB (limit {limit / 1e6:.0f} MB); refused")
+            raise ReadError(f"Word file refused: it would inflate to {total / 1e6:.0f} MB (limit {limit / 1e6:.0f} MB; a zip bomb?)")
         if "word/document.xml" not in {i.filename for i in infos}:
-            raise ReadError("not a Word document (no word/document.xml)")
+            raise ReadError("not a Word document (a zip archive without word/document.xml)")
+
+
+def _docx_problem(e: Exception) -> str:
+    """What a python-docx / zip / XML failure means, in words."""
+    import zlib
+
+    if isinstance(e, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "the zip archive is damaged or incomplete"
+    if isinstance(e, KeyError):
+        return "a part it needs is missing or not linked"
+    if type(e).__name__ == "XMLSyntaxError":
+        return f"its XML is damaged{_detail(e)}"
+    if isinstance(e, ValueError) and "content type" in str(e):
+        return "the archive is not a Word document (another Office format?)"
+    return "its internal structure is not what Word writes"
 
 
 def _read_docx(path: Path, raw: bytes) -> RawDoc:
@@ -342,13 +390,15 @@ def _read_docx(path: Path, raw: bytes) -> RawDoc:
 
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError("encrypted or old-format Word file (save it as .docx)")
+    if not raw.startswith(b"PK"):
+        raise ReadError(f"not a Word file ({_what_instead(raw)})")
     check_zip(io.BytesIO(raw))
     try:
         import docx
 
         d = docx.Document(io.BytesIO(raw))
     except Exception as e:
-        raise ReadError(f"corrupt Word file ({type(e).__name__})") from None
+        raise ReadError(f"corrupt Word file ({_docx_problem(e)})") from None
     blocks: list[str] = []
     try:
         body = d.element.body
@@ -368,7 +418,7 @@ def _read_docx(path: Path, raw: bytes) -> RawDoc:
                         if t and (not blocks or blocks[-1] != t):
                             blocks.append(t)
     except Exception as e:
-        raise ReadError(f"corrupt Word file ({type(e).__name__})") from None
+        raise ReadError(f"corrupt Word file ({_docx_problem(e)})") from None
     text = "\n\n".join(blocks)
     if not text.strip():
         raise ReadError("empty Word document")

@@ -92,15 +92,53 @@ _RELATED = re.compile(
 _LABEL_SEP = re.compile(r"\s+[|›»>/]\s+|\s*[|›»]\s*")
 _SEPARATOR = re.compile(r"^[\W_]+$")
 _PAGE_NO = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", _I)
+_CONTACT_LEAD = re.compile(r"(?:for more information|contact|email|e-mail|tel|phone|press|media enquiries|web(?:site)?)\b", _I)
+_DIGIT = re.compile(r"\d")
+_QUESTION_QUOTED = re.compile(r"\?['\"’”]$")
 _CREDITS_LINE = re.compile(r"^(?:\(?(?:additional )?(?:reporting|writing|editing|research|graphics|translation) by\b)", _I)
+
+
+# Words a text must contain (after _fold) for a pattern to have any chance to match: a cheap test
+# that skips most searches on prose. Each tuple lists, for every alternative of the pattern, a
+# literal part of it; a pattern without an entry (anchored ones are fast anyway) always runs.
+_CTA_NEED: dict[int, tuple[str, ...]] = {
+    0: ("cta",),
+    4: ("click ", "tap "),
+    6: ("source",),
+    11: ("all rights reserved", "©", "(c)", "copyright"),
+}
+_CTA_CHECKS = [(rx, _CTA_NEED.get(i)) for i, rx in enumerate(_CTA)]
+_CREDIT_NEED: dict[int, tuple[str, ...]] = {3: ("/", "("), 4: ("getty",)}
+_CREDIT_CHECKS = [(rx, _CREDIT_NEED.get(i)) for i, rx in enumerate(_CREDIT)]
+_NEWSLETTER_NEED = ("subscribe", "sign up", "signup", "newsletter", "round", "digest")
+_DONATE_APPEAL_NEED = ("donat", "contribut", "tax", "gift", "support", "consider", "becom", "funded", "chip in", "pledge")
+_DONATE_NOW_NEED = ("donate", "give", "chip in")
+_NOTICE_NEED = ("distribution", "internal use", "forward", "distribute", "confidential", "intended")
+_CONTACT_NEED = ("@", "+", "www.", "http")
+# characters that re.IGNORECASE matches to an ASCII letter but str.lower() does not turn into it
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _fold(t: str) -> str:
+    if not t.isascii() and ("\u0130" in t or "\u0131" in t or "\u017f" in t):
+        t = t.translate(_FOLD)
+    return t.lower()
+
+
+def _has(low: str, need: tuple[str, ...] | None) -> bool:
+    if need is None:
+        return True
+    for k in need:
+        if k in low:
+            return True
+    return False
 
 
 def classify(text: str) -> tuple[str, str] | None:
     t = " ".join(text.split())
     if not t:
         return ("empty", "empty line")
-    words = t.split()
-    nw = len(words)
+    nw = t.count(" ") + 1
     if _SEPARATOR.match(t):
         return ("chrome", "separator line")
     if _PAGE_NO.match(t):
@@ -113,29 +151,32 @@ def classify(text: str) -> tuple[str, str] | None:
             rest = t[m.end():]
             if not rest.strip(" :.-–—|>»›") or rest[:1] in ":|—–-»›>" or rest[:1].isupper() or is_heading_like(t):
                 return ("related", "related-stories marker: what follows is other articles")
-    if nw <= 120 and _NEWSLETTER.search(t) and not _REPORTED.search(t):
+    low = _fold(t)
+    if nw <= 120 and _has(low, _NEWSLETTER_NEED) and _NEWSLETTER.search(t) and not _REPORTED.search(t):
         return ("newsletter", "newsletter sign-up appeal")
     if nw <= 40:
-        for rx in _CTA:
-            if rx.search(t):
+        for rx, need in _CTA_CHECKS:
+            if (need is None or _has(low, need)) and rx.search(t):
                 return ("cta", "call to action or share/follow line")
-    if nw <= 200 and _DONATE_APPEAL.search(t) and _DONATE_SELF.search(t) and not _REPORTED.search(t):
+    if nw <= 200 and _has(low, _DONATE_APPEAL_NEED) and _DONATE_APPEAL.search(t) and _DONATE_SELF.search(t) and not _REPORTED.search(t):
         return ("donation", "donation or membership appeal")
-    if nw <= 60 and _DONATE_NOW.search(t) and not _REPORTED.search(t):
+    if nw <= 60 and _has(low, _DONATE_NOW_NEED) and _DONATE_NOW.search(t) and not _REPORTED.search(t):
         return ("donation", "donation or membership appeal")
-    if nw <= 20 and _NOTICE.search(t):
+    if nw <= 20 and _has(low, _NOTICE_NEED) and _NOTICE.search(t):
         return ("chrome", "distribution or confidentiality notice")
-    if nw <= 20 and _CONTACT.search(t) and not _TERMINAL_RE.search(t.rstrip(")")) or (nw <= 12 and _CONTACT.search(t) and re.match(r"^(?:for more information|contact|email|e-mail|tel|phone|press|media enquiries|web(?:site)?)\b", t, _I)):
-        return ("chrome", "contact details")
+    if nw <= 20 and _has(low, _CONTACT_NEED):
+        contact = _CONTACT.search(t)
+        if contact and not _TERMINAL_RE.search(t.rstrip(")")) or (nw <= 12 and contact and _CONTACT_LEAD.match(t)):
+            return ("chrome", "contact details")
     if nw <= 80:
-        for rx in _CREDIT:
-            if rx.search(t):
+        for rx, need in _CREDIT_CHECKS:
+            if (need is None or _has(low, need)) and rx.search(t):
                 return ("image-credit", "image caption or photo credit")
     if nw <= 25 and _CREDITS_LINE.match(t):
         return ("credits", "reporting/editing credits")
     if nw <= 10 and _is_label(t):
         return ("label", "section or category label")
-    if nw == 1 and not re.search(r"\d", t) and not t.endswith((".", "!", "?")):
+    if nw == 1 and not _DIGIT.search(t) and not t.endswith((".", "!", "?")):
         return ("chrome", "one-word line (label or widget)")
     return None
 
@@ -156,7 +197,7 @@ def is_heading_like(text: str) -> bool:
     words = t.split()
     if not words or len(words) > 20 or len(t) > 160:
         return False
-    if t.endswith("?") or re.search(r"\?['\"’”]$", t):
+    if t.endswith("?") or _QUESTION_QUOTED.search(t):
         return len(words) <= 15 and cap_ratio(t) >= 0.5
     if _TERMINAL_RE.search(t):
         return False
@@ -167,7 +208,7 @@ def is_heading_like(text: str) -> bool:
 
 
 def cap_ratio(t: str) -> float:
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", t) if w.lower() not in STOPWORDS or w[0].isupper()]
+    words = [w for w in _WORD.findall(t) if w.lower() not in STOPWORDS or w[0].isupper()]
     if not words:
         return 0.0
     return sum(1 for w in words if w[0].isupper()) / len(words)
@@ -198,6 +239,7 @@ STOPWORDS = set(
     january february march april june july august september october november december""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_STOP_FORMS = frozenset(f for w in STOPWORDS for f in (w, w.capitalize(), w.upper()))  # never counted
 
 
 def _stem(w: str) -> str:
@@ -221,34 +263,83 @@ _GENERIC_CAPS = set(
 )
 
 
-def add_tokens(acc: dict[str, float], text: str) -> None:
-    """Add the content words of ``text`` to ``acc``: weight 3 for names (capitalised mid-sentence or
-    acronyms), 2 for other capitalised words, 1 for other words."""
-    sentence_start = True
-    for m in _WORD.finditer(text):
-        w = m.group(0)
-        low = w.lower()
-        before = text[max(0, m.start() - 3):m.start()]
-        if m.start() == 0 or re.search(r"[.!?:\n\"“—–|]\s*$", before):
-            sentence_start = True
-        stem = _stem(w)
-        if low in STOPWORDS or len(stem) < 3:
-            sentence_start = False
-            continue
+# a word that starts a sentence: after one of these marks and at most two whitespace characters
+_SENTENCE_WORD = re.compile(r"[.!?:\n\"“—–|]\s{0,2}([^\W\d_][\w'’-]*)")
+_WORD_INFO: dict[str, tuple] = {}
+_WORD_INFO_MAX = 200_000
+
+
+def _word_info(w: str) -> tuple:
+    """(stem or None when the word does not count, weight at a sentence start, weight elsewhere,
+    ((part stem, weight), ...) for the parts of a hyphenated word)."""
+    info = _WORD_INFO.get(w)
+    if info is not None:
+        return info
+    stem = _stem(w)
+    if w.lower() in STOPWORDS or len(stem) < 3:
+        info = (None, 0.0, 0.0, ())
+    else:
         if w[0].isupper() and stem not in _GENERIC_CAPS:
-            weight = 3.0 if (not sentence_start or sum(c.isupper() for c in w) > 1) else 2.0
+            w_mid = 3.0
+            w_start = 3.0 if sum(c.isupper() for c in w) > 1 else 2.0
         else:
-            weight = 1.0
-        if acc.get(stem, 0.0) < weight:
-            acc[stem] = weight
+            w_mid = w_start = 1.0
+        parts: list[tuple[str, float]] = []
         if "-" in w:  # "Kayes-Bamako" also counts as "Kayes" and "Bamako"
             for part in w.split("-"):
                 ps = _stem(part)
                 if len(ps) >= 3 and part.lower() not in STOPWORDS:
-                    pw = 3.0 if part[:1].isupper() and ps not in _GENERIC_CAPS else 1.0
-                    if acc.get(ps, 0.0) < pw:
-                        acc[ps] = pw
-        sentence_start = False
+                    parts.append((ps, 3.0 if part[:1].isupper() and ps not in _GENERIC_CAPS else 1.0))
+        info = (stem, w_start, w_mid, tuple(parts))
+    if len(_WORD_INFO) >= _WORD_INFO_MAX:
+        _WORD_INFO.clear()
+    _WORD_INFO[w] = info
+    return info
+
+
+def add_tokens(acc: dict[str, float], text: str) -> None:
+    """Add the content words of ``text`` to ``acc``: weight 3 for names (capitalised mid-sentence or
+    acronyms), 2 for other capitalised words, 1 for other words. The first word of ``text`` and a
+    word after a sentence mark count as sentence starts; a word takes the largest weight of its
+    occurrences."""
+    words = _WORD.findall(text)
+    if not words:
+        return
+    get = acc.get
+    cache = _WORD_INFO
+    starts: list[str] | None = None
+    for w in set(words) - _STOP_FORMS:
+        info = cache.get(w) or _word_info(w)
+        stem = info[0]
+        if stem is None:
+            continue
+        weight = info[2]
+        if info[1] != weight:  # lower at a sentence start: does it occur anywhere else?
+            if starts is None:
+                first = _WORD.search(text).start()
+                starts = [words[0]] + [m.group(1) for m in _SENTENCE_WORD.finditer(text) if m.start(1) != first]
+            if words.count(w) <= starts.count(w):
+                weight = info[1]
+        if get(stem, 0.0) < weight:
+            acc[stem] = weight
+        for ps, pw in info[3]:
+            if get(ps, 0.0) < pw:
+                acc[ps] = pw
+
+
+def tokens(text: str) -> dict[str, float]:
+    """``add_tokens`` into a new dict."""
+    acc: dict[str, float] = {}
+    add_tokens(acc, text)
+    return acc
+
+
+def merge_tokens(acc: dict[str, float], toks: dict[str, float]) -> None:
+    """``acc`` takes the larger weight of each word: the same as ``add_tokens`` of the text."""
+    get = acc.get
+    for t, w in toks.items():
+        if get(t, 0.0) < w:
+            acc[t] = w
 
 
 def overlap(seg: dict[str, float], topic: dict[str, float], *, names: bool = False) -> float:
