@@ -178,6 +178,119 @@ def _extract_parallel(sources: list[Source], n: int) -> list[list[Fact]]:
         _POOL_SOURCES = []
 
 
+def _source_to_json(src: Source | None, warnings: list[str]) -> str:
+    return json.dumps({"source": to_dict(src) if src is not None else None, "warnings": warnings}, ensure_ascii=False)
+
+
+def _source_from_json(text: str) -> tuple[Source | None, list[str]]:
+    from .model import Dropped, OffsetMap
+
+    d = json.loads(text)
+    sd = d["source"]
+    if sd is None:
+        return None, list(d["warnings"])
+    sd = dict(sd)
+    sd["offsets"] = OffsetMap([tuple(r) for r in sd.get("offsets", {}).get("runs", [])])
+    sd["dropped"] = [Dropped(**x) for x in sd.get("dropped", [])]
+    sd["paragraphs"] = [tuple(p) for p in sd.get("paragraphs", [])]
+    sd.setdefault("original", "")
+    sd.setdefault("text", "")
+    return Source(**sd), list(d["warnings"])
+
+
+_POOL_PATHS: list[tuple[Path, Path]] = []
+
+
+def _read_some(indices: list[int]) -> list[tuple[int, Source | None, list[str]]]:
+    from .sources import read_one
+
+    return [(i, *read_one(*_POOL_PATHS[i])) for i in indices]
+
+
+def _code_version(*parts: str) -> str:
+    """Digest of the package files under the given subfolders (what a cached result depends on)."""
+    h = hashlib.sha1()
+    base = Path(__file__).resolve().parent
+    for part in parts:
+        for p in sorted((base / part).rglob("*")):
+            if p.is_file() and p.suffix in (".py", ".tsv", ".txt", ".json", ".yaml"):
+                h.update(p.relative_to(base).as_posix().encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def load_all(src_dir: Path, cache_dir: Path | None):
+    """``sources.load_sources`` with a per-file cache (keyed by relative path, size, mtime and the
+    sources code) and, for many new files, reading in forked worker processes."""
+    import multiprocessing as mp
+    import os
+
+    from .sources import finish, read_one, scan
+
+    files = scan(src_dir)
+    version = _code_version("sources") + _code_version("data")[:8]
+    read: list[tuple[Source | None, list[str]] | None] = [None] * len(files)
+    keys: list[Path | None] = [None] * len(files)
+    todo: list[int] = []
+    for i, (rel, path) in enumerate(files):
+        if cache_dir is not None:
+            try:
+                st = os.stat(path)
+                k = hashlib.sha1(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{version}".encode()).hexdigest()
+                keys[i] = cache_dir / f"{k}.json"
+                read[i] = _source_from_json(keys[i].read_text(encoding="utf-8"))
+                continue
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+        todo.append(i)
+    n = _workers(len(todo))
+    if n > 1 and len(todo) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        global _POOL_PATHS
+        from concurrent.futures import ProcessPoolExecutor
+
+        _POOL_PATHS = [(files[i][1], src_dir) for i in range(len(files))]
+        try:
+            chunks = [todo[k::n * 4] for k in range(n * 4)]
+            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
+                for part in ex.map(_read_some, [c for c in chunks if c]):
+                    for i, src, warns in part:
+                        read[i] = (src, warns)
+        finally:
+            _POOL_PATHS = []
+    else:
+        for i in todo:
+            read[i] = read_one(files[i][1], src_dir)
+    if cache_dir is not None and todo:
+        from .util import atomic_write_text
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for i in todo:
+            if keys[i] is not None and read[i] is not None:
+                try:
+                    atomic_write_text(keys[i], _source_to_json(*read[i]))
+                except OSError:
+                    pass
+    if cache_dir is not None:
+        _prune(cache_dir, {k.name for k in keys if k is not None})
+    return finish(src_dir, [(rel, *r) for (rel, _), r in zip(files, read)])
+
+
+def _prune(cache_dir: Path, keep: set[str]) -> None:
+    """Remove cache entries this build did not use (files since deleted or changed)."""
+    import os
+
+    try:
+        with os.scandir(cache_dir) as it:
+            for e in it:
+                if e.name.endswith(".json") and e.name not in keep:
+                    try:
+                        os.unlink(e.path)
+                    except OSError:
+                        pass
+    except OSError:
+        pass
+
+
 def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list[Fact]]:
     """Run the extractor on each source, reusing cached results keyed by content and version.
     Many uncached sources are extracted in parallel (one process per core; ``BRIEFING_JOBS`` caps it)."""
@@ -189,8 +302,7 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
     out: dict[str, list[Fact]] = {}
     todo: list[tuple[Source, Path | None]] = []
     for s in sources:
-        key = hashlib.sha1(f"{s.id}|{s.published}|{version}|{s.sha256}|{s.text}".encode()).hexdigest()
-        cached = cache_dir / f"{key}.json" if cache_dir else None
+        cached = cache_dir / f"{_extract_key(s, version)}.json" if cache_dir else None
         if cached and cached.exists():
             try:
                 out[s.id] = [fact_from_dict(d) for d in json.loads(cached.read_text(encoding="utf-8"))]
@@ -211,7 +323,13 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
         out[s.id] = facts
         if cached:
             atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False))
+    if cache_dir:
+        _prune(cache_dir, {_extract_key(s, version) + ".json" for s in sources})
     return {s.id: out[s.id] for s in sources if s.id in out}
+
+
+def _extract_key(s: Source, version: str) -> str:
+    return hashlib.sha1(f"{s.id}|{s.published}|{version}|{s.sha256}|{s.text}".encode()).hexdigest()
 
 
 def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
@@ -295,9 +413,7 @@ def build(
         # extracted; not started when only an output changed (then the charts are already up to date)
         workers = _chart_workers() if previous_input != key else None
         try:
-            from .sources import load_sources
-
-            loaded = load_sources(src_dir)
+            loaded = load_all(src_dir, out / ".cache" / "sources")
             res.warnings.extend(loaded.warnings)
             for w in loaded.warnings:
                 log(f"warning: {w}")

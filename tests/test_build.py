@@ -261,3 +261,37 @@ def test_a_chart_that_cannot_be_drawn_is_left_out_with_a_warning(tmp_path, monke
     d = docx.Document(str(project / "out" / "brief.docx"))
     assert len(d.inline_shapes) == len([k for k in res.outputs if k.startswith("chart:")]) >= 3
     assert (project / "out" / "brief.pdf").stat().st_size > 10_000
+
+
+def test_cached_and_parallel_source_loading_equals_load_sources(tmp_path, monkeypatch):
+    """load_all (per-file cache, forked readers) gives exactly what sources.load_sources gives: same
+    sources in the same order, same warnings and skipped files, cold and from the cache."""
+    import briefing.pipeline as pipeline
+    from briefing.model import to_dict
+    from briefing.sources import load_sources
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    folder = tmp_path / "s"
+    generate(folder, 6, seed=5)
+    for p in sorted(SEEDS.iterdir()):
+        shutil.copy(p, folder / p.name)
+    (folder / "empty.txt").write_text("  \n")
+    (folder / "dup.txt").write_bytes(sorted(SEEDS.iterdir())[0].read_bytes())  # a duplicate for finish()
+    want = load_sources(folder)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 2)
+    monkeypatch.setenv("BRIEFING_JOBS", "2")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # cold (workers), then every file from the cache
+        got = pipeline.load_all(folder, cache)
+        assert [to_dict(s) for s in got.sources] == [to_dict(s) for s in want.sources]
+        assert [s.original for s in got.sources] == [s.original for s in want.sources]
+        assert got.warnings == want.warnings and got.skipped == want.skipped == ["empty.txt"]
+    assert any(s.duplicate_of for s in got.sources)
+    assert len(list(cache.glob("*.json"))) == len(want.sources) + 1
+    (folder / "empty.txt").unlink()  # a removed file's cache entry is pruned
+    pipeline.load_all(folder, cache)
+    assert len(list(cache.glob("*.json"))) == len(want.sources)
