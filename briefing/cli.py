@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--project", default=".")
     f.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
     f.add_argument("--format", choices=["json", "yaml"], default="json")
+    w = sub.add_parser("watch", help="rebuild whenever the sources, review file, config or styles change")
+    w.add_argument("--project", default=".", help="project folder (default: current folder)")
+    w.add_argument("--sources", help="folder of articles (default: PROJECT/seeds)")
+    w.add_argument("--out", help="output folder (default: PROJECT/out)")
+    w.add_argument("--interval", type=float, default=0.5, help="seconds between polls (default: 0.5)")
+    w.add_argument("--once", action="store_true", help="build once and exit (status 1 if the build failed)")
+
     e = sub.add_parser("eval", help="score the extractor against gold annotations (precision/recall per kind)", add_help=False)
     e.add_argument("rest", nargs=argparse.REMAINDER)
     return p
@@ -49,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_sources(args)
         if args.command == "facts":
             return _cmd_facts(args)
+        if args.command == "watch":
+            from .watch import run as watch_run
+
+            return watch_run(args.project, sources=args.sources, out=args.out, interval=args.interval,
+                             once=args.once)
         if args.command == "eval":
             from .evaluate import main as eval_main
 

@@ -18,8 +18,18 @@ The analyst's package is the base of the output: header, footer, section propert
 numbering and comments are theirs; generated content is copied in with its images, hyperlinks,
 styles and numbering instances re-related. The merged file gets a fresh manifest (same namespace,
 extra attributes: ``state`` = kept / merged / deleted, ``gen`` = the generated hash a kept block was
-last compared with, ``fmt`` = a formatting fingerprint) so that a rebuild with nothing new is a
-no-op and a kept block stays kept.
+last compared with, ``fmt`` = a formatting fingerprint, ``title`` = for a callout, the hash of the
+generated title) so that a rebuild with nothing new is a no-op and a kept block stays kept. A
+callout's title is not a block: the analyst's title replaces the generated one when it differs from
+the recorded ``title`` (edited or deleted), else the new title is taken; never both.
+
+Bookmark names stay unique: a kept block takes the names the generator now gives the same block
+(a heading inserted before it renumbers every ``_Toc`` name; a new source renumbers ``src_n``), and
+any remaining clash is resolved in favour of the generated bookmark, which links point to.
+
+A rebuild whose composed Document, styles and code are those of the last build, with the .docx
+byte-for-byte as that build left it, renders and merges nothing (``out/.cache/brief.docx-state.json``
+records the key, the file's sha256 and, after a merge, the Document the PDF followed).
 
 When the markers are gone (an editor dropped the controls and their aliases), blocks are matched by
 content: the manifest's block sizes, and difflib similarity against the generated text (the base
@@ -39,7 +49,7 @@ import io
 import re
 import shutil
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -49,11 +59,18 @@ from docx.oxml.ns import qn
 from .model import (
     BulletList,
     Callout,
+    Cite,
+    DocMeta,
     Document,
+    Figure,
+    FigureBlock,
     Heading,
+    Link,
+    PageBreak,
     Paragraph,
     Table,
     Text,
+    TocBlock,
 )
 from .render import ooxml as ox
 from .util import atomic_write_bytes
@@ -84,6 +101,7 @@ class Entry:
     state: str = ""  # "" (generated) | kept | merged | deleted
     gen: str = ""  # kept blocks: the generated hash last compared with
     fmt: str = ""  # formatting fingerprint of the block as written
+    title: str = ""  # callouts: hash of the generated title (the frame the analyst may edit)
 
 
 def read_entries(src) -> list[Entry]:
@@ -95,7 +113,7 @@ def read_entries(src) -> list[Entry]:
     return [
         Entry(b.get("id", ""), b.get("sha256", ""), ox.int_attr(b, "sdt", 0), b.get("label", ""),
               ox.int_attr(b, "parts", 1), b.get("kind", ""), b.get("parent", ""), b.get("state", ""),
-              b.get("gen", ""), b.get("fmt", ""))
+              b.get("gen", ""), b.get("fmt", ""), b.get("title", ""))
         for b in blocks
     ]
 
@@ -118,7 +136,7 @@ def manifest_xml(entries: list[Entry]) -> bytes:
         b.set("label", xml_safe(e.label)[:200])
         if e.parent:
             b.set("parent", xml_safe(e.parent))
-        for k in ("state", "gen", "fmt"):
+        for k in ("state", "gen", "fmt", "title"):
             if getattr(e, k):
                 b.set(k, getattr(e, k))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -178,9 +196,13 @@ class StyleProps:
 
     def __init__(self, styles_root=None):
         self._styles = {}
+        self.names: dict[str, str] = {}  # style id -> lower-case style name
         if styles_root is not None:
             for st in styles_root.findall(qn("w:style")):
-                self._styles[st.get(qn("w:styleId"))] = st
+                sid = st.get(qn("w:styleId"))
+                self._styles[sid] = st
+                name = st.find(qn("w:name"))
+                self.names[sid] = (name.get(qn("w:val")) if name is not None else sid or "").lower()
         self._cache: dict[str, dict[str, str]] = {}
 
     @classmethod
@@ -254,9 +276,24 @@ def fingerprint(elements, styles: StyleProps | None = None) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
+CALLOUT_TITLE_STYLE = "brief callout title"
+
+
+def _is_callout_title(e, names: dict[str, str]) -> bool:
+    """A callout's title paragraph (the generator's frame, not a block of its own)."""
+    return e.tag == W_P and names.get(_pstyle(e) or "", "") == CALLOUT_TITLE_STYLE
+
+
+def title_hash(paragraphs: list) -> str:
+    """Hash of a callout's title text (empty title included: a deleted title is an edit)."""
+    text = _norm("\n".join(ox.element_text(p) for p in paragraphs))
+    return hashlib.sha256(("title\x1f" + text).encode("utf-8")).hexdigest()[:16]
+
+
 def stamp(data: bytes) -> bytes:
     """A freshly rendered .docx with formatting fingerprints added to its manifest, so that a later
-    formatting-only edit (bold, highlight, a comment) is recognised as an edit."""
+    formatting-only edit (bold, highlight, a comment) is recognised as an edit; callouts also get
+    the hash of their title, so that an edited title is told from a regenerated one."""
     entries = read_entries(data)
     if not entries:
         return data
@@ -267,7 +304,12 @@ def stamp(data: bytes) -> bytes:
     styles = StyleProps.of_package(data)
     for bid, sdt in ox.iter_blocks(root, entries=ox_entries):
         if bid in by_id:
-            by_id[bid].fmt = fingerprint(ox.block_elements(sdt, oe.get(bid)), styles)
+            els = ox.block_elements(sdt, oe.get(bid))
+            by_id[bid].fmt = fingerprint(els, styles)
+            if by_id[bid].kind == "callout":
+                cell = _first_cell(els)
+                if cell is not None:
+                    by_id[bid].title = title_hash([c for c in cell if _is_callout_title(c, styles.names)])
     return _replace_manifest(data, manifest_xml(entries))
 
 
@@ -286,6 +328,13 @@ class _Block:
 
 @dataclass
 class _Loose:
+    element: Any
+
+
+@dataclass
+class _Frame:
+    """A callout title the analyst edited: emitted in place of the generated one."""
+
     element: Any
 
 
@@ -455,6 +504,10 @@ class _Merger:
         self.t_styles = StyleProps(self.td.styles.element)
         self._unplaced: list = []
         self.meta = doc.meta
+        self.m_names = {k: (v or "").lower() for k, v in self._style_names.items()}
+        self.t_names = self.t_styles.names
+        self._titles: dict[str, tuple[bool, str, str]] = {}  # callout id -> (kept, text, hash to record)
+        self._analyst_nodes: list = []  # top elements of analyst content (kept/added), for bookmarks
 
     # ---- entry points ----------------------------------------------------------------------
 
@@ -568,6 +621,7 @@ class _Merger:
         t_blocks = {it.id: it for it in t_items if isinstance(it, _Block)}
         t_loose_text = {_norm(ox.element_text(it.element)) for it in t_items if isinstance(it, _Loose)}
         t_loose_text.discard("")
+        m_title, t_title, title_kept = self._callout_title(parent, m_items, t_items)
 
         # decide each block
         decision: dict[str, str] = {}
@@ -602,6 +656,10 @@ class _Merger:
                     analyst.append((it, "anchor"))  # untouched and withdrawn: drops out
             else:
                 el = it.element
+                if any(it is x for x in m_title):
+                    if title_kept:  # the analyst's title replaces the generated one
+                        analyst.append((_Frame(el), "added"))
+                    continue
                 if _is_empty(el) or _norm(ox.element_text(el)) in t_loose_text and not _has_media(el):
                     continue  # generator frame (spacers, callout titles)
                 analyst.append((it, "added"))
@@ -637,21 +695,29 @@ class _Merger:
 
         def emit_analyst(items) -> None:
             for it in items:
+                if isinstance(it, _Frame):
+                    out.append(it.element)
+                    self._analyst_nodes.append(it.element)
+                    continue
                 if isinstance(it, _Block):  # withdrawn but edited
                     e = self.base_by_id.get(it.id)
                     node = self._mine_node(it, None)
                     out.append(node)
+                    self._analyst_nodes.append(node)
                     self._entry(it.id, e, None, ox.sdt_content(node), state="kept", gen="", parent=parent)
                     pdf.extend(self._to_blocks(it.elements))
                     emit_analyst(after.get(it.id, []))
                 else:
                     out.append(it.element)
+                    self._analyst_nodes.append(it.element)
                     self.report.added += 1
                     pdf.extend(self._to_blocks([it.element]))
 
         emit_analyst(after.get(None, []))
         for it in t_items:
             if isinstance(it, _Loose):
+                if title_kept and any(it is x for x in t_title):
+                    continue
                 out.append(self._import(it.element))
                 continue
             bid = it.id
@@ -684,6 +750,8 @@ class _Merger:
                 m = m_blocks[bid]
                 node = self._mine_node(m, it)
                 out.append(node)
+                self._analyst_nodes.append(node)
+                self._adopt_bookmarks(m.elements, it.elements)
                 mh = ox.hash_elements(m.elements)
                 base_gen = e.gen if e.state in ("kept", "merged") and e.gen else e.sha256
                 facts_changed = te is not None and te.sha256 != base_gen and te.sha256 != mh
@@ -704,6 +772,52 @@ class _Merger:
                     and e.block_id not in m_blocks:
                 self.out_entries.append(replace(e))
         return out, pdf
+
+    def _callout_title(self, parent: str, m_items: list, t_items: list) -> tuple[list, list, bool]:
+        """The title paragraphs of a callout being merged (mine, theirs) and whether the analyst's
+        title is kept: it differs from the generated title recorded in the manifest (or, for a file
+        without that record, from the new one). A kept title replaces the generated one, so the
+        callout never shows two titles."""
+        pe = self.base_by_id.get(parent) if parent else None
+        if pe is None or pe.kind != "callout":
+            return [], [], False
+        m_title = [it for it in m_items if isinstance(it, _Loose) and _is_callout_title(it.element, self.m_names)]
+        t_title = [it for it in t_items if isinstance(it, _Loose) and _is_callout_title(it.element, self.t_names)]
+        te = self.t_by_id.get(parent)
+        t_hash = (te.title if te else "") or title_hash([it.element for it in t_title])
+        if not m_title and pe.title:
+            # an editor may have restyled the title: a loose paragraph with the recorded title text
+            m_title = [it for it in m_items if isinstance(it, _Loose) and it.element.tag == W_P
+                       and ox.element_text(it.element).strip() and title_hash([it.element]) == pe.title][:1]
+            if not m_title and pe.title != title_hash([]):  # the analyst deleted the title
+                self._titles[parent] = (True, "", pe.title)
+                return m_title, t_title, True
+        if not m_title:  # no title recorded or written
+            self._titles[parent] = (False, "", t_hash)
+            return m_title, t_title, False
+        m_hash = title_hash([it.element for it in m_title])
+        ref = pe.title or t_hash
+        kept = m_hash != ref
+        text = " ".join(" ".join(ox.element_text(it.element).split()) for it in m_title).strip()
+        self._titles[parent] = (kept, text, (pe.title or t_hash) if kept else t_hash)
+        return m_title, t_title, kept
+
+    def _adopt_bookmarks(self, mine_els: list, theirs_els: list) -> None:
+        """A kept block takes the bookmark names the generator now gives the same block: the new
+        table of contents and citations link to those, and the names the analyst's copy had may
+        now belong to other blocks (a heading inserted before it renumbers every _Toc name)."""
+        name = qn("w:name")
+        m = [b for el in mine_els for b in el.iter(qn("w:bookmarkStart"))]
+        t = [b.get(name) for el in theirs_els for b in el.iter(qn("w:bookmarkStart"))]
+        m_toc = [b for b in m if (b.get(name) or "").startswith("_Toc")]
+        t_toc = [n for n in t if (n or "").startswith("_Toc")]
+        for b, n in zip(m_toc, t_toc):
+            b.set(name, n)
+        m_other = [b for b in m if not (b.get(name) or "").startswith("_") and b not in m_toc]
+        t_other = [n for n in t if n and not n.startswith("_")]
+        if m_other and len(m_other) == len(t_other):
+            for b, n in zip(m_other, t_other):
+                b.set(name, n)
 
     def _is_edited(self, m: _Block, e: Entry, t: _Block | None) -> bool:
         if e.state in ("kept", "merged"):
@@ -754,11 +868,12 @@ class _Merger:
         if not len(_container_children(mcell)) or mcell[-1].tag != W_P:
             mcell.append(ox.paragraph())
         els = ox.sdt_content(node) if node.tag == W_SDT else [node]
+        kept_title, mine_title, title_h = self._titles.get(e.block_id, (False, "", (te or e).title))
         self.out_entries[idx] = Entry(e.block_id, ox.hash_elements(els), (te or e).sdt_id, (te or e).label,
                                       len(els), "callout", parent, "merged", te.sha256 if te else "",
-                                      fingerprint(els, self.t_styles))
+                                      fingerprint(els, self.t_styles), title_h)
         gen = self._gen_blocks.get(e.block_id)
-        title = gen.title if isinstance(gen, Callout) else ""
+        title = mine_title if kept_title else (gen.title if isinstance(gen, Callout) else "")
         kind = gen.kind if isinstance(gen, Callout) else "box"
         return node, [Callout(e.block_id, title, blocks, kind)]
 
@@ -777,7 +892,7 @@ class _Merger:
     def _entry(self, bid: str, e: Entry | None, t: Any, els: list, *, state: str, gen: str, parent: str) -> None:
         e = e or Entry(bid)
         self.out_entries.append(Entry(bid, ox.hash_elements(els), e.sdt_id, e.label, len(els), e.kind, parent,
-                                      state, gen, fingerprint(els, self.t_styles)))
+                                      state, gen, fingerprint(els, self.t_styles), e.title))
 
     def _theirs_entries(self, bid: str, parent: str) -> None:
         """Entries of a generated block taken whole (a callout brings its children)."""
@@ -802,10 +917,18 @@ class _Merger:
             self._title_meta(els)
             return []
         gen = self._gen_blocks.get(bid)
-        blocks = self._to_blocks(els, heading_hint=isinstance(gen, Heading))
         if isinstance(gen, Callout):
-            return [Callout(bid, gen.title, blocks, gen.kind)]
-        return blocks
+            cell = _first_cell(els)
+            if cell is not None:  # the box's own title, as the analyst left it, once
+                kids = _container_children(cell, self.m_owner, bid)
+                titles = [c for c in kids if _is_callout_title(c, self.m_names)]
+                label = [c for c in kids if c.tag == W_P and self.m_names.get(_pstyle(c) or "", "")
+                         == "brief machine label"]
+                title = " ".join(" ".join(ox.element_text(c).split()) for c in titles).strip()
+                rest = [c for c in kids if not any(c is x for x in titles + label)]
+                return [Callout(bid, title if titles else gen.title, self._to_blocks(rest), gen.kind)]
+            return [Callout(bid, gen.title, self._to_blocks(els), gen.kind)]
+        return self._to_blocks(els, heading_hint=isinstance(gen, Heading))
 
     def _title_meta(self, els: list) -> None:
         found: dict[str, str] = {}
@@ -1025,6 +1148,7 @@ class _Merger:
                 stack = open_.get(old)
                 if stack:
                     e.set(qn("w:id"), stack.pop(0))
+        self._unique_bookmark_names(root)
         ox.renumber_drawing_ids(root)
         self._drop_stale_toc_entries(root)
         used = set()
@@ -1036,6 +1160,35 @@ class _Merger:
         for rid, rel in list(rels.items()):
             if rel.reltype in (RT.IMAGE, RT.HYPERLINK) and rid not in used:
                 del rels[rid]
+
+    def _unique_bookmark_names(self, root) -> None:
+        """Bookmark names must be unique (Word drops or repairs duplicates). When the analyst's
+        content and generated content carry the same name, the generated bookmark keeps it (the
+        new table of contents and citations link to it) and the analyst's is renamed."""
+        name = qn("w:name")
+        held = [b for n in self._analyst_nodes for b in n.iter(qn("w:bookmarkStart"))]  # alive: ids stay valid
+        analyst = {id(b) for b in held}
+        starts = list(root.iter(qn("w:bookmarkStart")))
+        groups: dict[str, list] = {}
+        for b in starts:
+            groups.setdefault(b.get(name) or "", []).append(b)
+        taken = set(groups)
+        for n, bs in groups.items():
+            if len(bs) < 2 or not n:
+                continue
+            keeper = next((b for b in bs if id(b) not in analyst), bs[0])
+            k = 1
+            for b in bs:
+                if b is keeper:
+                    continue
+                while True:
+                    k += 1
+                    suffix = f"_{k}"
+                    cand = n[: 40 - len(suffix)] + suffix
+                    if cand not in taken:
+                        break
+                taken.add(cand)
+                b.set(name, cand)
 
     def _drop_stale_toc_entries(self, root) -> None:
         """Cached TOC lines that link to a heading no longer in the document (the analyst deleted
@@ -1241,8 +1394,162 @@ class RebuildResult:
     messages: list[str] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------------------------
+# skipping an unchanged Word file
+# --------------------------------------------------------------------------------------------
+
+_DOC_TYPES = {c.__name__: c for c in (Document, DocMeta, Heading, Paragraph, BulletList, Table, FigureBlock,
+                                      Figure, Callout, TocBlock, PageBreak, Text, Cite, Link)}
+_digests: dict[int, tuple[Any, str]] = {}  # id(Document) -> (weak reference, digest of its content)
+
+
+def doc_to_json(obj: Any) -> Any:
+    """A Document as plain JSON, each dataclass tagged with its type (read back by doc_from_json)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        out = {"~": type(obj).__name__}
+        for f in fields(obj):
+            out[f.name] = doc_to_json(getattr(obj, f.name))
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [doc_to_json(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: doc_to_json(v) for k, v in obj.items()}
+    return obj
+
+
+def doc_from_json(obj: Any) -> Any:
+    if isinstance(obj, list):
+        return [doc_from_json(x) for x in obj]
+    if isinstance(obj, dict):
+        kind = obj.get("~")
+        vals = {k: doc_from_json(v) for k, v in obj.items() if k != "~"}
+        if kind is None:
+            return vals
+        cls = _DOC_TYPES[kind]
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in vals.items() if k in known})
+    return obj
+
+
+def doc_digest(doc: Document) -> str:
+    """sha256 of a Document's content; remembered per object, since the docx and the PDF checks
+    both ask for it in one build."""
+    import json
+    import weakref
+
+    hit = _digests.get(id(doc))
+    if hit is not None and hit[0]() is doc:
+        return hit[1]
+    digest = hashlib.sha256(json.dumps(doc_to_json(doc), sort_keys=True, ensure_ascii=False,
+                                       default=str).encode("utf-8")).hexdigest()
+    for k in [k for k, (ref, _) in _digests.items() if ref() is None]:
+        del _digests[k]
+    try:
+        _digests[id(doc)] = (weakref.ref(doc), digest)
+    except TypeError:  # pragma: no cover - not weak-referenceable
+        pass
+    return digest
+
+
+def _file_digest(p: Path) -> str:
+    try:
+        return hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def docx_key(doc: Document, styles) -> str:
+    """What the Word file depends on besides the analyst's edits: the composed Document, the
+    reference .docx and theme, the chart PNGs it embeds, the writer and merge code, python-docx."""
+    import json
+
+    from .model import FigureBlock as _FB
+
+    h = hashlib.sha256(b"docx-key-1\0")
+    h.update(doc_digest(doc).encode())
+    theme = styles.theme
+    h.update(json.dumps([theme.fonts, theme.sizes, theme.colors, theme.page, theme.marking], sort_keys=True,
+                        default=str).encode("utf-8"))
+    files = [Path(styles.reference_docx)] if getattr(styles, "reference_docx", None) else []
+    if theme.path:
+        files.append(Path(theme.path))
+    here = Path(__file__).parent
+    files += [here / "regen.py", here / "render" / "docx.py", here / "render" / "ooxml.py"]
+
+    def pngs(blocks):
+        for b in blocks:
+            if isinstance(b, _FB) and b.figure.png:
+                yield Path(b.figure.png)
+            elif isinstance(b, Callout):
+                yield from pngs(b.blocks)
+
+    files.extend(pngs(doc.blocks))
+    for p in files:
+        h.update(f"{p}\0{_file_digest(p)}\0".encode("utf-8", "surrogateescape"))
+    try:
+        import docx as _docx
+
+        h.update(str(getattr(_docx, "__version__", "")).encode())
+    except Exception:  # pragma: no cover
+        pass
+    return h.hexdigest()
+
+
+def _state_file(path: Path) -> Path:
+    return path.parent / ".cache" / f"{path.stem}.docx-state.json"
+
+
+def _read_state(path: Path) -> dict | None:
+    import json
+
+    try:
+        state = json.loads(_state_file(path).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _write_state(path: Path, key: str, data_sha: str, merged: Document | None) -> None:
+    import json
+
+    from .util import atomic_write_text
+
+    state = {"key": key, "sha256": data_sha}
+    if merged is not None:
+        state["document"] = doc_to_json(merged)
+    try:
+        atomic_write_text(_state_file(path), json.dumps(state, ensure_ascii=False, separators=(",", ":")))
+    except OSError:  # a cache: a failure only costs time next build
+        pass
+
+
 def rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None] | None = None) -> RebuildResult:
-    """Render ``doc`` to ``path``, merging the analyst's edits of the existing file."""
+    """Render ``doc`` to ``path``, merging the analyst's edits of the existing file.
+
+    When the composed Document, styles and code are those of the last build and the file is
+    byte-for-byte what that build left (out/.cache/<name>.docx-state.json), nothing is rendered or
+    merged: the result is the Document the last build gave the PDF."""
+    path = Path(path)
+    try:
+        key = docx_key(doc, styles)
+    except Exception:  # pragma: no cover - never let the cache stop a build
+        key = ""
+    state = _read_state(path) if key else None
+    if state and state.get("key") == key and path.exists() and _file_digest(path) == state.get("sha256"):
+        try:
+            merged = doc_from_json(state["document"]) if "document" in state else None
+        except (KeyError, TypeError, ValueError):
+            merged = None
+            state = None
+        if state is not None and (merged is None or isinstance(merged, Document)):
+            return RebuildResult(merged or doc, written=False)
+    res = _rebuild_docx(doc, styles, path, log=log)
+    if key and path.exists():
+        _write_state(path, key, _file_digest(path), None if res.document is doc else res.document)
+    return res
+
+
+def _rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None] | None = None) -> RebuildResult:
     from .render import docx as docx_writer
 
     log = log or (lambda msg: None)
@@ -1309,10 +1616,10 @@ def pdf_key(doc: Document, styles) -> str:
     import json
     import os
 
-    from .model import FigureBlock, to_dict
+    from .model import FigureBlock
 
     h = hashlib.sha256()
-    h.update(json.dumps(to_dict(doc), sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+    h.update(doc_digest(doc).encode())
     theme = styles.theme
     h.update(json.dumps([theme.fonts, theme.sizes, theme.colors, theme.page, theme.marking], sort_keys=True,
                         default=str).encode("utf-8"))

@@ -102,6 +102,34 @@ def changes_markdown(changes: dict, cur: FactSheet) -> str:
     return "\n".join(lines)
 
 
+_SECTION_KEYS = {
+    "New sources": "new_sources",
+    "New facts": "new_facts",
+    "Changed facts": "changed_facts",
+    "Withdrawn facts": "withdrawn_facts",
+    "Advisory changes": "advisory_changes",
+}
+
+
+def summarise_changes_md(text: str) -> dict | None:
+    """Read back what :func:`changes_markdown` wrote: ``{"first": True}`` for a first edition,
+    else section key -> list of item lines (advisory items as "GB: none -> leave_now");
+    None when the text is not such a file."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "# What changed":
+        return None
+    if any(ln.startswith("First edition:") for ln in lines[1:4]):
+        return {"first": True}
+    out: dict = {k: [] for k in _SECTION_KEYS.values()}
+    key = None
+    for ln in lines[1:]:
+        if ln.startswith("## "):
+            key = _SECTION_KEYS.get(ln[3:].strip())
+        elif key and ln.startswith("- ") and ln[2:].strip() != "none":
+            out[key].append(ln[2:].strip())
+    return out
+
+
 def _label(f: Fact | None) -> str:
     if f is None:
         return ""
