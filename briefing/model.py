@@ -241,11 +241,7 @@ class Fact:
 
     @property
     def sources(self) -> list[str]:
-        seen: list[str] = []
-        for e in self.evidence:
-            if e.source not in seen:
-                seen.append(e.source)
-        return seen
+        return list(dict.fromkeys(e.source for e in self.evidence))  # first-seen order, linear time
 
 
 @dataclass
@@ -313,9 +309,28 @@ class Text:
 
 @dataclass
 class Cite:
-    """A citation: renders as [n] or [n, m], each number linking to anchor f"src-{n}"."""
+    """A citation: renders as [n] or [n, m], each number linking to anchor f"src-{n}".
+
+    Compact form: runs of three or more consecutive numbers print as a range ("[3–7, 12]", both ends
+    linked; see ``spans``); ``more`` counts further sources not listed, printed inside the brackets
+    ("[3, 8, 12 and 240 more]"; the fact sheet lists them all)."""
 
     numbers: list[int]
+    more: int = 0
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The sorted, de-duplicated numbers as (first, last) runs; a run of two stays two singles."""
+        nums = sorted({int(n) for n in self.numbers})
+        out: list[tuple[int, int]] = []
+        for n in nums:
+            if out and n == out[-1][1] + 1:
+                out[-1] = (out[-1][0], n)
+            else:
+                out.append((n, n))
+        split: list[tuple[int, int]] = []
+        for a, b in out:
+            split.extend([(a, a), (b, b)] if b == a + 1 else [(a, b)])
+        return split
 
 
 @dataclass

@@ -116,7 +116,18 @@ def test_theme_fonts_and_page(sample, styles):
     assert not [e for e in st.iter(qn("w:rFonts")) if e.get(qn("w:asciiTheme")) or e.get(qn("w:cstheme"))]
     rf = st.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
     font = styles.theme.fonts["body"]
-    assert [rf.get(qn(f"w:{a}")) for a in ("ascii", "hAnsi", "eastAsia", "cs")] == [font] * 4
+    assert [rf.get(qn(f"w:{a}")) for a in ("ascii", "hAnsi")] == [font] * 2
+    # other scripts: the theme's first East Asian and complex-script fonts, on every style that names fonts
+    ea, cs = styles.theme.fonts["east_asian"][0], styles.theme.fonts["complex"][0]
+    assert (rf.get(qn("w:eastAsia")), rf.get(qn("w:cs"))) == (ea, cs)
+    named = [e for e in st.iter(qn("w:rFonts")) if e.get(qn("w:ascii"))]
+    assert named and all(e.get(qn("w:eastAsia")) == ea and e.get(qn("w:cs")) == cs for e in named)
+    lang = st.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang.get(qn("w:eastAsia")) and lang.get(qn("w:bidi")).startswith("ar")
+    # the next choices are fallbacks in the font table
+    ft = _part(path, "word/fontTable.xml")
+    alt = {e.get(qn("w:name")): e.find(qn("w:altName")) for e in ft.findall(qn("w:font"))}
+    assert alt[ea] is not None and alt[ea].get(qn("w:val")) == styles.theme.fonts["east_asian"][1]
     d = docx.Document(str(path))
     sec = d.sections[0]
     assert round(sec.page_width.cm, 1) == 21.0 and round(sec.page_height.cm, 1) == 29.7
@@ -307,6 +318,19 @@ def test_external_link_relationship(sample):
     assert "https://example.org/a?b=1&c=2" in targets and "https://example.org" in targets
     rids = {h.get(qn("r:id")) for h in d.element.body.iter(qn("w:hyperlink")) if h.get(qn("r:id"))}
     assert rids and all(d.part.rels[r].is_external for r in rids)
+
+
+def test_compact_citations_ranges_and_more(tmp_path, styles):
+    srcs = [Paragraph(f"s{n}", [Text(f"[{n}] Source {n}")], style="source", anchor=f"src-{n}") for n in (3, 4, 5, 6, 7, 12)]
+    doc = Document(DocMeta(title="T"), [Paragraph("p", [Text("Figure "), Cite([3, 4, 5, 6, 7, 12], more=240), Text(" and "), Cite([3, 4])])] + srcs)
+    path = tmp_path / "c.docx"
+    W.write(doc, path, styles)
+    root = docx.Document(str(path)).element.body
+    para = next(p for p in root.iter(qn("w:p")) if ox.element_text(p).startswith("Figure"))
+    assert ox.element_text(para) == "Figure [3\u20137, 12 and 240 more] and [3, 4]"
+    # both ends of a range link to their source entries; the count of the rest is plain text
+    assert [h.get(qn("w:anchor")) for h in para.iter(qn("w:hyperlink"))] == ["src_3", "src_7", "src_12", "src_3", "src_4"]
+    assert Cite([1, 2, 3, 5, 6, 9]).spans() == [(1, 3), (5, 5), (6, 6), (9, 9)]
 
 
 def test_unsafe_links_and_unknown_cites_stay_text(tmp_path, styles):

@@ -16,15 +16,24 @@ Template context (for writing your own ``styles/templates/*.md.j2``):
              .confidence_text .facts), changes (new_sources/new_facts/changed_facts/
              withdrawn_facts/advisory_changes -> items .key .text; {} when nothing changed),
              previous_as_of, key_figures (.key .label .value .period .facts), themes (.key .title
-             .facts .events .figures), overview_figures, timeline_figures, other_figures,
-             advisories (.country .name .action .action_label .date .facts), timeline,
-             undated_events, actors, claims, claims_omitted, conflicts (.conflict .facts .key),
-             contrast, source_summary, low_confidence, rejected, warned_sources, notes
+             .facts .events .figures; the body's selection .top_facts .top_events .more_facts),
+             overview_figures, timeline_figures, other_figures, chart_figures,
+             advisories (.country .name .action .action_label .date .facts), advisories_top,
+             timeline (all dated events), timeline_top (the body's), timeline_all (deduplicated,
+             at most annex_limit), timeline_distinct, undated_events, actors, actors_top,
+             claims (the body's), claims_omitted, claims_all, conflicts (.conflict .facts .key),
+             conflicts_top, conflicts_all, actors_all (at most annex_limit, the most important),
+             figure_rows ((theme title, fact) for the annex, at most annex_limit), figure_count, annex_limit,
+             sources_in_annex (too many sources to list in the body), contrast, source_summary,
+             low_confidence, rejected, warned_sources, notes
+             Long lists: the body shows the most important rows (analysis.BODY_LIMITS), the annex
+             all of them up to annex_limit, the fact sheet everything.
     helpers  cite(fact(s)|source), num(f), describe(f), label(f), when(f), date(iso),
              period(p), country_name(iso2), countries([iso2]), key(*parts) (id slug),
              link(text, url), source_entry(s), figure(fig), accounts(conflict), aliases(actor),
              quote(text), actor_type(f), stance_label(s), action_label(a), number_word(n),
-             lines(facts), filter |md
+             lines(facts), cited_sources() (sources printed so far: call it at the end), filter |md
+             Citations are compact: ranges and "[1, 4, 9 and 240 more]" (analysis.Sourcing.compact).
 Styles used: Paragraph bluf, lead, note, small, machine, source, body; Table grid, keyfigures;
 Callout box, machine (all existing names of briefing.model).
 """
@@ -32,6 +41,7 @@ Callout box, machine (all existing names of briefing.model).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -87,13 +97,22 @@ def build_context(
 ) -> dict[str, Any]:
     """Everything the template sees: prepared sections plus formatting helpers."""
     src = A.Sourcing(sheet)
+    # charts' source notes with compact citation lists (a note citing hundreds would fill a page)
+    figures = [replace(f, source_note=A.compact_note(f.source_note, src)) for f in figures]
+    # the locator map is an overview: narrower than the text column keeps the body short
+    figures = [
+        replace(f, width=min(f.width or 1.0, A.OVERVIEW_WIDTH)) if A.figure_section(f) == "overview" else f
+        for f in figures
+    ]
     subject_code = None if config.subject else A.infer_subject(sheet)
     subject = config.subject or (fmt.country_name(subject_code) if subject_code else "")
     actors = A.actors(sheet)
     meta = _meta(sheet, config, styles, subject, actors)
     adv = A.advisory_rows(sheet)
     dated, undated = A.timeline(sheet)
-    themes = A.theme_sections(sheet, figures)
+    key_figures = A.key_figures(sheet, adv, limit=A.BODY_LIMITS["key_figures"])
+    in_key_figures = {f.id for r in key_figures for f in r.facts}
+    themes = A.theme_sections(sheet, figures, src, in_key_figures)
     placed = {f.id for t in themes for f in t.figures}
     by_section: dict[str, list[Figure]] = {}
     for fig in figures:
@@ -101,6 +120,16 @@ def build_context(
             by_section.setdefault(A.figure_section(fig), []).append(fig)
     ch = A.changes_view(changes, sheet, src)
     claims_shown, claims_omitted = A.claims(sheet)
+    claims_all = A.claims(sheet, per_speaker=10**9, limit=10**9)[0]
+    conflict_views = A.conflicts(sheet)
+    timeline_dedup = A.dedupe(dated, src, A._event_key)
+    limit = A.ANNEX_LIMIT
+    n_sources = len(sheet.sources)
+    sources_in_annex = n_sources > A.BODY_LIMITS["sources"]
+
+    def cited_sources() -> list[Any]:
+        """The sources whose numbers were printed so far (call it last: the annex list at scale)."""
+        return [s for s in sorted(sheet.sources, key=lambda s: s.number) if s.number in src.printed]
 
     def figure(fig: Any) -> MD:
         fid = fig.id if isinstance(fig, Figure) else str(fig)
@@ -109,6 +138,7 @@ def build_context(
     return {
         # data
         "meta": meta,
+        "chart_figures": figures,
         "subject": subject,
         "subject_code": subject_code or "",
         "sheet": sheet,
@@ -119,18 +149,32 @@ def build_context(
         "likelihood_terms": A.LIKELIHOOD_TERMS,
         "changes": ch,
         "previous_as_of": (changes or {}).get("previous_as_of") if isinstance(changes, dict) else None,
-        "key_figures": A.key_figures(sheet, adv),
+        "key_figures": key_figures,
         "themes": [t for t in themes if t.facts or t.events or t.figures or (t.key == "diplomatic" and adv)],
         "overview_figures": by_section.get("overview", []),
         "timeline_figures": by_section.get("timeline", []),
         "other_figures": [f for k, v in by_section.items() if k not in ("overview", "timeline") for f in v],
         "advisories": adv,
+        "advisories_top": adv[: A.BODY_LIMITS["advisories"]],
         "timeline": dated,
+        "timeline_top": A.timeline_top(dated, src),
+        "timeline_all": A.timeline_top(timeline_dedup, src, limit) if len(timeline_dedup) > limit else timeline_dedup,
+        "timeline_distinct": len(timeline_dedup),
         "undated_events": undated,
         "actors": actors,
+        "actors_top": A.actors_top(actors, src),
         "claims": claims_shown,
         "claims_omitted": claims_omitted,
-        "conflicts": A.conflicts(sheet),
+        "claims_all": claims_all[:limit],
+        "conflicts": conflict_views,
+        "conflicts_top": A.conflicts_top(conflict_views, src),
+        "conflicts_all": A.conflicts_top(conflict_views, src, limit),
+        "actors_all": A.actors_top(actors, src, limit),
+        "figure_rows": A.figure_rows(themes, src, limit),
+        "figure_count": sum(len(t.facts) for t in themes),
+        "annex_limit": limit,
+        "sources_in_annex": sources_in_annex,
+        "cited_sources": cited_sources,
         "contrast": A.contrast_sentence(sheet, src, adv),
         "source_summary": A.source_summary(sheet),
         "low_confidence": A.low_confidence(sheet),
@@ -188,7 +232,7 @@ def compose(
 ) -> Document:
     text, tpl, ctx = render_text(sheet, figures, config, styles, changes)
     try:
-        blocks = parse(text, {f.id: f for f in figures})
+        blocks = parse(text, {f.id: f for f in ctx["chart_figures"]})
     except DialectError as e:
         raise TemplateError(f"{tpl}: {e}", str(tpl), None) from None
     return Document(meta=ctx["meta"], blocks=blocks)

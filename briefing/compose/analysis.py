@@ -58,6 +58,8 @@ LIKELIHOOD_TERMS = (
     "almost certain",
 )
 LOW_CONFIDENCE = 0.6  # extraction confidence below this is listed in the annex
+CITE_SPANS = 4  # a citation prints in full when it is at most this many ranges or single numbers ...
+CITE_SHOW = 3  # ... else this many numbers (one per independent line of reporting) "and N more"
 ACTION_RANK = {a: i for i, a in enumerate(("ordered_departure", "leave_now", "avoid_travel", "other"))}
 ANALYST_STATUSES = ("confirmed", "corrected", "manual")
 
@@ -75,13 +77,14 @@ THEMES = (
 _ECONOMY = re.compile(
     r"\b(fuel|petrol|diesel|gasoline|tanker|truck|lorr(?:y|ies)|convoy|trade|import|export|suppl(?:y|ies)|"
     r"price|inflation|road|route|highway|corridor|blockade|siege|market|shortage|economy|economic|transport|"
-    r"shipment|cargo|goods|commerce|port|border crossing|electricity|power cut|currency|bank|customs)\w*",
+    r"shipment|cargo|goods|commerce|port|border crossing|electricity|power cut|currency|bank|customs|"
+    r"container|freight|ship|berth|dock|harbou?r)\w*",
     re.I,
 )
 _HUMANITARIAN = re.compile(
     r"\b(aid|humanitarian|food|hunger|famine|malnutrition|displace\w*|refugee|idp|civilian|health|hospital|"
     r"clinic|school|cholera|epidemic|shelter|relief|water|sanitation|wfp|unicef|unhcr|ocha|msf|icrc|"
-    r"medical|medicine|children)\w*",
+    r"medical|medicine|pharmac|vaccin|children)\w*",
     re.I,
 )
 _SECURITY = re.compile(
@@ -188,9 +191,12 @@ class KeyFigure:
 class ThemeSection:
     key: str
     title: str
-    facts: list[Fact]
-    events: list[Fact]
+    facts: list[Fact]  # every figure of the theme (the annex lists them)
+    events: list[Fact]  # every event of the theme, chronological
     figures: list[Figure]
+    top_facts: list[Fact] = field(default_factory=list)  # what the body shows (not already key figures)
+    top_events: list[Fact] = field(default_factory=list)
+    more_facts: int = 0  # figures of the theme the body leaves to the annex
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,6 +209,9 @@ class Sourcing:
         self.sheet = sheet
         self.by_id = {s.id: s for s in sheet.sources}
         self.group = {s.id: (s.group or s.duplicate_of or s.id) for s in sheet.sources}
+        self.group_of_number = {s.number: self.group[s.id] for s in sheet.sources if s.number}
+        self.printed: set[int] = set()  # every source number printed so far (the annex lists those)
+        self.weights: dict[int, tuple] = {}  # id(fact) -> weight(fact) (the sheet outlives this object)
 
     def numbers(self, facts: Any) -> list[int]:
         nums: set[int] = set()
@@ -213,7 +222,7 @@ class Sourcing:
         return sorted(nums)
 
     def source_ids(self, facts: Any) -> list[str]:
-        out: list[str] = []
+        out: dict[str, None] = {}
         for f in _flatten(facts):
             if isinstance(f, Fact):
                 ids = f.sources
@@ -224,11 +233,17 @@ class Sourcing:
             else:
                 ids = []
             for sid in ids:
-                if sid not in out:
-                    out.append(sid)
-        return out
+                out[sid] = None
+        return list(out)
 
     def lines(self, facts: Any) -> int:
+        if isinstance(facts, list) and len(facts) == 1 and isinstance(facts[0], Fact):
+            f = facts[0]
+            n = len({self.group.get(e.source, e.source) for e in f.evidence})
+            lor = f.attrs.get("lines_of_reporting")
+            if isinstance(lor, int):
+                n = max(1, min(n, lor)) if n else lor
+            return n
         fl = [f for f in _flatten(facts) if isinstance(f, Fact)]
         groups = {self.group.get(sid, sid) for sid in self.source_ids(fl)}
         n = len(groups)
@@ -237,7 +252,34 @@ class Sourcing:
         return n
 
     def cite(self, facts: Any) -> MD:
-        return MD("[@" + ",".join(str(n) for n in self.numbers(facts)) + "]")
+        """A citation token; compact at scale (see ``compact``)."""
+        shown, more = self.compact(self.numbers(facts))
+        self.printed.update(shown)
+        return MD("[@" + ",".join(str(n) for n in shown) + (f"+{more}" if more else "") + "]")
+
+    def compact(self, nums: list[int]) -> tuple[list[int], int]:
+        """(numbers to print, how many more). All of them when they print as at most ``CITE_SPANS``
+        ranges or singles; else the first source of each of the first ``CITE_SHOW`` independent lines
+        of reporting (lowest numbers first), and a count of the rest."""
+        if len(nums) <= CITE_SPANS:
+            return nums, 0
+        spans = 0
+        for k, n in enumerate(nums):
+            if k == 0 or n != nums[k - 1] + 1:
+                spans += 1
+        if spans <= CITE_SPANS:
+            return nums, 0
+        shown: list[int] = []
+        seen: set[str] = set()
+        for n in nums:
+            g = self.group_of_number.get(n, str(n))
+            if g in seen:
+                continue
+            seen.add(g)
+            shown.append(n)
+            if len(shown) == CITE_SHOW:
+                break
+        return shown, len(nums) - len(shown)
 
 
 def _flatten(x: Any):
@@ -722,13 +764,16 @@ def actor_type(f: Fact) -> str:
 _STANCE_ORDER = {k: i for i, k in enumerate(STANCE_LABELS)}
 
 
-def claims(sheet: FactSheet, per_speaker: int = 2, limit: int = 12) -> tuple[list[Fact], int]:
+def claims(sheet: FactSheet, per_speaker: int = 1, limit: int | None = None) -> tuple[list[Fact], int]:
     """Attributed claims, officials first; at most ``per_speaker`` each and ``limit`` in all.
     Returns (shown, number left out)."""
+    limit = BODY_LIMITS["claims"] if limit is None else limit
     allc = sorted(
         [f for f in _live(sheet, "claim") if f.text],
         key=lambda f: (_STANCE_ORDER.get(f.stance or "other", 9), (f.speaker or "").lower(), f.id),
     )
+    if limit < len(allc):  # within a position, the most reported speakers first
+        allc.sort(key=lambda f: (_STANCE_ORDER.get(f.stance or "other", 9), -len(f.sources)))
     shown: list[Fact] = []
     count: dict[str, int] = {}
     for f in allc:
@@ -757,12 +802,36 @@ def conflicts(sheet: FactSheet) -> list[ConflictView]:
     return out
 
 
-def accounts(cv: ConflictView, src: Sourcing) -> MD:
-    """'120 [@1] versus 150 [@2]' for a conflict."""
+ACCOUNTS_SHOWN = 4  # a disputed figure lists at most this many values, the rest as a range
+
+
+def accounts(cv: ConflictView, src: Sourcing, limit: int = ACCOUNTS_SHOWN) -> MD:
+    """'120 [@1] versus 150 [@2]' for a conflict: one entry per distinct value (its sources cited
+    together); beyond ``limit`` values, the most reported ones and then "and N other values from X
+    to Y" with their sources."""
+
     def one(f: Fact) -> str:
         return num_text(f) if f.kind in ("count", "share", "quantity") else describe_text(f)
 
-    return MD(" versus ".join(f"{escape(one(f))} {src.cite(f)}" for f in cv.facts))
+    groups: dict[str, list[Fact]] = {}
+    for f in cv.facts:
+        groups.setdefault(one(f), []).append(f)
+    if len(groups) <= limit:
+        return MD(" versus ".join(f"{escape(k)} {src.cite(fs)}" for k, fs in groups.items()))
+    ranked = sorted(groups.items(), key=lambda kv: (-src.lines(kv[1]), point(kv[1][0]) or 0, kv[0]))
+    shown = ranked[: limit - 1]
+    rest = ranked[limit - 1 :]
+    vals = [v for _, fs in rest for v in (point(f) for f in fs) if v is not None]
+    words = f"and {len(rest)} other values"
+    if vals:
+        unit = rest[0][1][0].unit
+        lo, hi = min(vals), max(vals)
+        def show(v: float) -> str:
+            t = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+            return t + ("%" if unit == "percent" else "")
+        words += f" from {show(lo)} to {show(hi)}"
+    parts = [f"{escape(k)} {src.cite(fs)}" for k, fs in shown]
+    return MD(" versus ".join(parts) + f", {escape(words)} {src.cite([f for _, fs in rest for f in fs])}")
 
 
 def contrast_sentence(sheet: FactSheet, src: Sourcing, adv: list[AdvisoryRow]) -> MD | None:
@@ -945,8 +1014,14 @@ def sources_with_warnings(sheet: FactSheet) -> list[SourceInfo]:
     return [s for s in sheet.sources if s.warnings]
 
 
-def theme_sections(sheet: FactSheet, figures: list[Figure], max_events: int = 6) -> list[ThemeSection]:
-    """Thematic sections; each keeps its most recent ``max_events`` events (all are in the timeline)."""
+def theme_sections(
+    sheet: FactSheet, figures: list[Figure], src: "Sourcing | None" = None, shown_elsewhere: set[str] | None = None
+) -> list[ThemeSection]:
+    """Thematic sections with every figure and event of the theme, and the body's selection: the
+    ``BODY_LIMITS['theme_facts']`` most important figures not already shown elsewhere (key figures)
+    and the ``BODY_LIMITS['theme_events']`` most important events (all are in the timeline)."""
+    src = src or Sourcing(sheet)
+    shown_elsewhere = shown_elsewhere or set()
     facts: dict[str, list[Fact]] = {k: [] for k, _ in THEMES}
     events: dict[str, list[Fact]] = {k: [] for k, _ in THEMES}
     kind_rank = {k: i for i, k in enumerate(("count", "share", "casualties", "kidnapping", "quantity"))}
@@ -966,11 +1041,165 @@ def theme_sections(sheet: FactSheet, figures: list[Figure], max_events: int = 6)
         if sec in figs:
             figs[sec].append(fig)
     out = []
+
+    def show_order(f: Fact) -> tuple:
+        return (kind_rank[f.kind], _gkey(f), _pkey(f), f.id)
+
     for key, title in THEMES:
         if key == "economy" and not any(re.search(r"\b(blockade|siege|blockad)", fact_words(f), re.I) for f in facts[key] + events[key]):
             title = "Economy and supply"  # "Blockade" only when the facts speak of one
-        fs = sorted(facts[key], key=lambda f: (kind_rank[f.kind], _gkey(f), _pkey(f), f.id))
-        ev = sorted(events[key], key=lambda f: (f.date or "0000", f.id))[-max_events:]
-        ev.sort(key=lambda f: (f.date or "9999", f.id))
-        out.append(ThemeSection(key, title, fs, ev, figs[key]))
+        fs = sorted(facts[key], key=show_order)
+        ev = sorted(events[key], key=lambda f: (f.date or "9999", f.id))
+        rest = [f for f in fs if f.id not in shown_elsewhere or not f.id]
+        if not rest and not ev and not figs[key]:
+            rest = fs  # all in the key figures: repeat them rather than leave the section empty
+        top_f = sorted(top(rest, src, BODY_LIMITS["theme_facts"]), key=show_order)
+        top_e = top(ev, src, BODY_LIMITS["theme_events"], key=_event_key, recent=True)
+        top_e.sort(key=lambda f: (f.date or "9999", f.id))
+        out.append(ThemeSection(key, title, fs, ev, figs[key], top_f, top_e, len(rest) - len(top_f)))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Summaries: the body shows the most important rows of each long list; the annex shows them all
+# (up to ANNEX_LIMIT rows each; the fact sheet always has everything)
+# --------------------------------------------------------------------------------------------
+
+BODY_LIMITS = {
+    "key_figures": 10,
+    "theme_facts": 4,
+    "theme_events": 2,
+    "advisories": 15,
+    "timeline": 5,
+    "actors": 6,
+    "claims": 4,
+    "conflicts": 5,
+    "sources": 30,  # more sources than this: the numbered list moves to an annex
+}
+ANNEX_LIMIT = 60
+OVERVIEW_WIDTH = 0.62  # fraction of the text column for overview figures (the locator map)
+_STATUS_RANK = {"confirmed": 0, "corrected": 0, "manual": 0, "corroborated": 1, "reported": 2, "conflict": 3}
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "vague": 3}
+
+
+def weight(f: Fact, src: "Sourcing") -> tuple:
+    """Sort key, most important first: more independent lines of reporting, analyst-confirmed or
+    corroborated before single reports and disputed ones, more sources, reported before derived,
+    surer extraction."""
+    cache = src.weights
+    w = cache.get(id(f))
+    if w is None:
+        w = cache[id(f)] = (-src.lines([f]), _STATUS_RANK.get(f.status, 2), -len(f.sources), f.derived, -f.confidence)
+    return w
+
+
+def _norm_text(s: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", (s or "").lower()).strip()
+
+
+def _event_key(f: Fact) -> str:
+    return _norm_text(f.text or f.what)
+
+
+def _fact_key(f: Fact) -> str:
+    return _norm_text(describe_text(f))
+
+
+def top(facts: list[Fact], src: "Sourcing", n: int, *, key=None, recent: bool = False) -> list[Fact]:
+    """The ``n`` most important facts (``weight``; then, with ``recent``, more precise and newer dates
+    first), one per ``key`` (default: the described fact), in order of importance."""
+    key = key or _fact_key
+
+    def order(f: Fact) -> tuple:
+        w = weight(f, src)
+        if recent:
+            d = f.date or (f.period.end if f.period else "") or ""
+            return w + (_PRECISION_RANK.get(f.date_precision or "", 3), _neg(d), f.id)
+        return w + (f.id,)
+
+    out: list[Fact] = []
+    seen: set[str] = set()
+    for f in sorted(facts, key=order):
+        k = key(f)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(f)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _neg(s: str) -> tuple:
+    """Sort key putting later ISO dates first."""
+    return tuple(-ord(c) for c in s)
+
+
+def dedupe(facts: list[Fact], src: "Sourcing", key) -> list[Fact]:
+    """One fact per key (the most important), in the given order."""
+    best: dict[str, Fact] = {}
+    for f in facts:
+        k = key(f)
+        if k not in best or weight(f, src) < weight(best[k], src):
+            best[k] = f
+    keep = {id(f) for f in best.values()}
+    return [f for f in facts if id(f) in keep]
+
+
+def timeline_top(dated: list[Fact], src: "Sourcing", n: int | None = None) -> list[Fact]:
+    """The body's timeline: the most reported, most precisely dated, most recent events, one per
+    wording, in date order."""
+    sel = top(dated, src, n or BODY_LIMITS["timeline"], key=_event_key, recent=True)
+    return sorted(sel, key=lambda f: (f.date, (f.text or "").lower(), f.id))
+
+
+_ACTOR_BODY_ORDER = {k: i for i, k in enumerate(("armed_group", "government", "military", "organisation", "company", "person"))}
+
+
+def actors_top(actors_all: list[Fact], src: "Sourcing", n: int | None = None) -> list[Fact]:
+    """The body's actors: groups, governments, forces and organisations before people; within a
+    type, the most reported first; shown in the usual type-then-name order."""
+    n = n or BODY_LIMITS["actors"]
+    ranked = sorted(
+        actors_all,
+        key=lambda f: (_ACTOR_BODY_ORDER.get(str(f.attrs.get("type") or ""), 9), weight(f, src), (f.actor or f.text or "").lower()),
+    )
+    keep = {id(f) for f in ranked[:n]}
+    return [f for f in actors_all if id(f) in keep]
+
+
+def conflicts_top(views: list["ConflictView"], src: "Sourcing", n: int | None = None) -> list["ConflictView"]:
+    """The body's disputed figures: those with the most sources behind them."""
+    n = n or BODY_LIMITS["conflicts"]
+    ranked = sorted(views, key=lambda v: (-src.lines(v.facts), -len(src.source_ids(v.facts)), v.key))
+    keep = {id(v) for v in ranked[:n]}
+    return [v for v in views if id(v) in keep]
+
+
+def figure_rows(themes: list[ThemeSection], src: "Sourcing | None" = None, limit: int | None = None) -> list[tuple[str, Fact]]:
+    """(theme title, fact) for every figure of every theme, for the annex; beyond ``limit``, the most
+    important ones (in the same order)."""
+    rows = [(t.title, f) for t in themes for f in t.facts]
+    if limit is None or len(rows) <= limit or src is None:
+        return rows
+    keep = {id(f) for f in sorted((f for _, f in rows), key=lambda f: weight(f, src) + (f.id,))[:limit]}
+    return [(t, f) for t, f in rows if id(f) in keep]
+
+
+_NOTE_CITES = re.compile(r"\[\d+\](?:,\s*\[\d+\])+|\[\d+(?:,\s*\d+)+\]")
+
+
+def compact_note(note: str, src: "Sourcing") -> str:
+    """A chart's source note with its list of citations made compact ("[1], [2], [3], [9]" ->
+    "[1–3, 9]"; hundreds -> "[1, 4, 9 and 240 more]")."""
+
+    def repl(m: re.Match) -> str:
+        nums = sorted({int(x) for x in re.findall(r"\d+", m.group(0))})
+        shown, more = src.compact(nums)
+        from ..model import Cite
+
+        parts = [str(a) if a == b else f"{a}\u2013{b}" for a, b in Cite(shown).spans()]
+        src.printed.update(shown)
+        return "[" + ", ".join(parts) + (f" and {more} more" if more else "") + "]"
+
+    return _NOTE_CITES.sub(repl, note or "")

@@ -22,7 +22,7 @@ it when there is no blank line in between, else to the next block. ``.class`` is
 (body, bluf, lead, note, small, machine, source) or the table style (grid, keyfigures); ``anchor=``
 sets a paragraph's bookmark.
 
-Inline syntax: ``**bold**``, ``*italic*``, ``[@1,3]`` a citation (source numbers), ``[text](url)``
+Inline syntax: ``**bold**``, ``*italic*``, ``[@1,3]`` a citation (source numbers; ``[@1,3+40]``: and 40 more), ``[text](url)``
 a link (http, https, mailto or #anchor only; anything else stays text), ``\\X`` a literal X for any
 punctuation X. Data is escaped by ``fmt.escape`` so it can only ever produce literal text.
 
@@ -143,7 +143,7 @@ def split_attrs(line: str) -> tuple[str, dict[str, str] | None]:
 # Inline parsing
 # --------------------------------------------------------------------------------------------
 
-_CITE_BODY = re.compile(r"\s*(\d+(?:\s*,\s*\d+)*)?\s*")
+_CITE_BODY = re.compile(r"\s*(\d+(?:\s*,\s*\d+)*)?\s*(?:\+\s*(\d+)\s*)?")
 _URL_OK = re.compile(r"(https?://|mailto:|#)\S+$", re.I)
 
 
@@ -193,7 +193,7 @@ def parse_inlines(s: str) -> list[Inline]:
                     if m:
                         flush()
                         nums = sorted({int(x) for x in re.findall(r"\d+", m.group(1) or "")})
-                        tokens.append(("cite", nums))
+                        tokens.append(("cite", nums, int(m.group(2) or 0) if nums else 0))
                         i = j + 1
                         continue
             j = _find_unescaped(s, "]", i + 1)
@@ -231,7 +231,7 @@ def parse_inlines(s: str) -> list[Inline]:
                 out.append(Text(t[1], bold=bold, italic=italic))
         elif t[0] == "cite":
             if t[1]:
-                out.append(Cite(list(t[1])))
+                out.append(Cite(list(t[1]), more=t[2]))
             elif out and isinstance(out[-1], Text):
                 # an empty citation swallows the space before it ("280 [@]." -> "280.")
                 out[-1].text = out[-1].text.rstrip(" ")

@@ -66,6 +66,20 @@ def make_env(search_path: list[Path]):
     return env
 
 
+_ENVS: dict[tuple[str, ...], Any] = {}
+
+
+def _cached_env(path: tuple[str, ...]):
+    """One environment per search path, so a template is compiled once per process (Jinja2 reloads
+    it when the file changes: ``auto_reload`` compares modification times)."""
+    env = _ENVS.get(path)
+    if env is None:
+        if len(_ENVS) > 16:
+            _ENVS.clear()
+        env = _ENVS[path] = make_env([Path(x) for x in path])
+    return env
+
+
 def _location(exc: BaseException, files: set[str]) -> tuple[str | None, int | None]:
     """The innermost template frame of a rendering error."""
     fname = lineno = None
@@ -82,7 +96,7 @@ def render(template_path: Path, search_path: list[Path], context: dict[str, Any]
 
     template_path = Path(template_path)
     path = [template_path.parent] + [p for p in search_path if Path(p) != template_path.parent]
-    env = make_env(path)
+    env = _cached_env(tuple(str(x) for x in path))
     name = template_path.name
     try:
         tpl = env.get_template(name)

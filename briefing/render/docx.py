@@ -136,6 +136,68 @@ def marking_colors(marking: str, opts: dict[str, Any], theme) -> tuple[str, str]
     return "FFFFFF", ox.hex_color((theme.colors or {}).get("accent"), "C8102E")
 
 
+# Fonts for the other scripts, first choice first. Word and LibreOffice take one name per script
+# (w:rFonts eastAsia / cs); the next choices go into the font table as w:altName, and every app
+# falls back by glyph when a named font is missing. Override with [fonts] east_asian / complex.
+EAST_ASIAN_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", "MS Gothic", "Malgun Gothic")
+COMPLEX_FONTS = ("DejaVu Sans", "Noto Sans Arabic", "Arial", "Times New Roman")
+
+
+def script_fonts(theme) -> tuple[list[str], list[str]]:
+    """(East Asian font names, complex-script font names) from the theme, first choice first."""
+    f = getattr(theme, "fonts", None) or {}
+
+    def names(key: str, default: tuple[str, ...]) -> list[str]:
+        v = f.get(key)
+        if isinstance(v, str) and v.strip():
+            v = [v]
+        out = [xml_safe(str(x)).strip() for x in (v if isinstance(v, (list, tuple)) else default)]
+        return [x for x in dict.fromkeys(out) if x] or list(default)
+
+    return names("east_asian", EAST_ASIAN_FONTS), names("complex", COMPLEX_FONTS)
+
+
+def apply_script_fonts(document, theme) -> None:
+    """East Asian (w:eastAsia) and complex-script (w:cs, Arabic, Hebrew) fonts on the document
+    defaults and on every style that names its fonts, with the languages that make LibreOffice pick
+    them (w:lang eastAsia / bidi), and the fallbacks as w:altName in the font table."""
+    ea, cs = script_fonts(theme)
+    styles_el = document.styles.element
+    defaults = styles_el.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr_ = ox.get_or_add(ox.get_or_add(defaults, "w:rPrDefault", ["rPrDefault", "pPrDefault"], first=True), "w:rPr", ["rPr"])
+        ox.get_or_add(rpr_, "w:rFonts", ox.RPR_ORDER)
+        lang = ox.get_or_add(rpr_, "w:lang", ox.RPR_ORDER)
+        lang.set(qn("w:eastAsia"), lang.get(qn("w:eastAsia")) or "zh-CN")
+        lang.set(qn("w:bidi"), lang.get(qn("w:bidi")) or "ar-SA")
+    for rf in styles_el.iter(qn("w:rFonts")):
+        if rf.get(qn("w:ascii")) or rf.getparent().getparent().tag == qn("w:rPrDefault"):
+            rf.set(qn("w:eastAsia"), ea[0])
+            rf.set(qn("w:cs"), cs[0])
+    _font_table_fallbacks(document, {ea[0]: (ea[1:], "86"), cs[0]: (cs[1:], None)})
+
+
+def _font_table_fallbacks(document, fonts: dict[str, tuple[list[str], str | None]]) -> None:
+    from lxml import etree
+
+    part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    for name, (alts, charset) in fonts.items():
+        font = next((e for e in root.findall(qn("w:font")) if e.get(qn("w:name")) == name), None)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), name)
+            if alts:
+                etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alts[0])
+            if charset:
+                etree.SubElement(font, qn("w:charset")).set(qn("w:val"), charset)
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "swiss")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def write(doc: Document, path: Path, styles: Styles) -> None:
     atomic_write_bytes(Path(path), render_bytes(doc, styles))
 
@@ -180,8 +242,15 @@ def _inline_text(inlines) -> str:
         elif isinstance(i, Link):
             out.append(i.text)
         elif isinstance(i, Cite):
-            out.append("[" + ", ".join(str(n) for n in i.numbers) + "]")
+            out.append(_cite_text(i))
     return "".join(out)
+
+
+def _cite_text(c: Cite) -> str:
+    """'[3–7, 12 and 240 more]': the words a citation prints as."""
+    parts = [str(a) if a == b else f"{a}\u2013{b}" for a, b in c.spans()]
+    more = f" and {int(c.more)} more" if c.more else ""
+    return "[" + ", ".join(parts) + more + "]"
 
 
 @dataclass
@@ -221,6 +290,7 @@ class _Writer:
         ox.ensure_styles(self.d, self.theme, overwrite=False, options=self.opts)
         if self.opts.get("theme_fonts", True):
             ox.apply_theme_fonts(self.d, self.theme, self.doc.meta.language or None)
+            apply_script_fonts(self.d, self.theme)
         self.sid = {name: ox.style_id(self.d, name) for name in self._style_names()}
         self._page_setup()
         self._collect(self.doc.blocks)
@@ -412,20 +482,29 @@ class _Writer:
                 p.append(ox.text_run(str(getattr(i, "text", ""))))
 
     def _cite(self, p, c: Cite) -> None:
+        """'[3–7, 12 and 240 more]': each printed number (both ends of a range) links to its source."""
         style = self.sid["Brief Citation"]
-        p.append(ox.text_run("[", ox.rpr(style=style)))
-        for k, n in enumerate(c.numbers):
-            if k:
-                p.append(ox.text_run(", ", ox.rpr(style=style)))
-            label = str(int(n)) if isinstance(n, (int, float)) and float(n).is_integer() else str(n)
-            name = ox.bookmark_name(f"src-{label}")
-            run = ox.text_run(label, ox.rpr(style=style))
+
+        def number(n: int) -> None:
+            name = ox.bookmark_name(f"src-{n}")
+            run = ox.text_run(str(n), ox.rpr(style=style))
             if name in self.anchors:
                 h = ox.hyperlink(anchor=name)
                 h.append(run)
                 p.append(h)
             else:
                 p.append(run)
+
+        p.append(ox.text_run("[", ox.rpr(style=style)))
+        for k, (a, b) in enumerate(c.spans()):
+            if k:
+                p.append(ox.text_run(", ", ox.rpr(style=style)))
+            number(a)
+            if b != a:
+                p.append(ox.text_run("\u2013", ox.rpr(style=style)))
+                number(b)
+        if c.more:
+            p.append(ox.text_run(f" and {int(c.more)} more", ox.rpr(style=style)))
         p.append(ox.text_run("]", ox.rpr(style=style)))
 
     def _link(self, p, link: Link, base: dict) -> None:

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from briefing.config import load_theme  # noqa: E402
 from briefing.render import ooxml as ox  # noqa: E402
-from briefing.render.docx import docx_options  # noqa: E402
+from briefing.render.docx import apply_script_fonts, docx_options  # noqa: E402
 
 SPECIMEN = [
     ("Brief Marking", "TLP:CLEAR"),
@@ -75,6 +75,7 @@ def build_reference(theme_path: Path) -> bytes:
             body.remove(child)
     ox.ensure_styles(d, theme, overwrite=True, options=docx_options(theme))
     ox.apply_theme_fonts(d, theme)
+    apply_script_fonts(d, theme)  # East Asian and complex-script fonts, with fallbacks
 
     sec = d.sections[0]
     w, h = ox.page_size_twips(theme)
