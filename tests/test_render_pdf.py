@@ -325,3 +325,19 @@ def test_a_table_cell_taller_than_a_page_splits_instead_of_failing(styles):
     r = _render(doc, styles)
     text = " ".join(_text(r))
     assert len(r.pages) >= 3 and "THE-END" in text and "word2000" in text and "Before the table." in text
+
+
+def test_compact_citations_print_ranges_and_more_with_links(styles):
+    from briefing.model import Cite
+
+    entries = [Paragraph(f"s{n}", [Text(f"[{n}] Source {n}")], style="source", anchor=f"src-{n}") for n in range(1, 10)]
+    doc = Document(DocMeta(title="T"), [Paragraph("p", [Text("Figure"), Cite([5, 1, 2, 3, 4, 9], more=12)])] + entries)
+    r = _render(doc, styles)
+    assert "Figure[1–5, 9 and 12 more]" in _text(r)[0].replace(" [", "[")
+    links = []
+    for page in r.pages:
+        for a in page.get("/Annots", []) or []:
+            a = a.get_object()
+            if a.get("/Dest") is not None:
+                links.append(str(a["/Dest"]))
+    assert len(links) == 3  # 1, 5 and 9: both ends of the range and the single

@@ -299,19 +299,22 @@ class _Writer:
             if isinstance(it, Text):
                 parts.append(self.text_markup(it.text, face, it.bold, it.italic))
             elif isinstance(it, Cite):
-                nums = []
-                for n in it.numbers:
-                    try:
-                        n = int(n)
-                    except (TypeError, ValueError):
-                        continue
+                # as in Word: runs of three or more as ranges ("[3–7, 12]"), both ends linked, and
+                # "and N more" for sources not listed
+                def link(n: int) -> str:
                     if f"src-{n}" in self.dests:
-                        nums.append(f'<a href="#src-{n}" color="{_attr(primary)}">{n}</a>')
-                    else:
-                        log.warning("citation [%s] has no source entry (src-%s)", n, n)
-                        nums.append(str(n))
+                        return f'<a href="#src-{n}" color="{_attr(primary)}">{n}</a>'
+                    log.warning("citation [%s] has no source entry (src-%s)", n, n)
+                    return str(n)
+
+                try:
+                    spans = it.spans()
+                except (TypeError, ValueError):
+                    spans = []
+                nums = [link(a) if a == b else f"{link(a)}\u2013{link(b)}" for a, b in spans]
                 if nums:
-                    parts.append("[" + ", ".join(nums) + "]")
+                    more = f" and {int(it.more)} more" if it.more else ""
+                    parts.append("[" + ", ".join(nums) + more + "]")
             elif isinstance(it, Link):
                 label = self.text_markup(it.text or it.target, face)
                 target = (it.target or "").strip()
@@ -517,8 +520,15 @@ class _Writer:
             f = flow[i]
             if isinstance(f, HeadingPara):
                 h = f.wrap(width, self.frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-                out.append(CondPageBreak(h + 64))
                 nxt = flow[i + 1] if i + 1 < len(flow) else None
+                if isinstance(nxt, CondPageBreak):
+                    # a captioned table follows: the heading needs room for the caption, the header
+                    # and the first rows too, or it would be left alone at the foot of the page
+                    out.append(CondPageBreak(min(h + nxt.height, self.frame_h * 0.9)))
+                    out.append(f)
+                    i += 2
+                    continue
+                out.append(CondPageBreak(h + 64))
                 if isinstance(nxt, KeepTogether):
                     out.append(KeepTogether([f] + list(nxt._content)))
                     i += 2
