@@ -333,33 +333,64 @@ def _extract_key(s: Source, version: str) -> str:
 
 
 def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
-    """Compare with the previous edition and keep it.
+    """Write this edition's fact sheet, compare with the previous edition and keep it.
 
     ``out/factsheet.yaml`` is the current edition. When this build's facts differ from it, it becomes
     ``out/previous/factsheet.yaml`` (the edition "What changed" compares against); a rebuild with nothing
-    new keeps comparing against the same previous edition.
-    """
-    from .facts import load_yaml
-    from .facts.changes import diff
-    from .facts.io import sheet_to_yaml
-    from .util import atomic_write_text
+    new keeps comparing against the same previous edition. Each edition has a JSON twin
+    (``out/.cache/factsheet.json``, ``out/previous/factsheet.json``) that is read instead of the YAML,
+    which is slow to parse for thousands of sources; the twin carries the YAML's digest and is ignored
+    when they disagree."""
+    import shutil
 
-    current = out / "factsheet.yaml"
-    previous = out / "previous" / "factsheet.yaml"
+    from .facts.changes import diff
+    from .facts.io import sheet_from_dict, sheet_to_dict, dump_yaml
+    from .util import atomic_write_bytes, atomic_write_text
+
+    current, current_twin = out / "factsheet.yaml", out / ".cache" / "factsheet.json"
+    previous, previous_twin = out / "previous" / "factsheet.yaml", out / "previous" / "factsheet.json"
+    data = sheet_to_dict(sheet)
+    new_json = json.dumps(data, ensure_ascii=False, sort_keys=False)
     if current.exists():
         try:
-            cur_text = current.read_text(encoding="utf-8")
-            if cur_text != sheet_to_yaml(sheet):
-                atomic_write_text(previous, cur_text)
-        except OSError:
+            cur_json = _twin_json(current, current_twin)
+            if cur_json != new_json:
+                previous.parent.mkdir(parents=True, exist_ok=True)
+                tmp = previous.with_name(".factsheet.yaml.copy.tmp")
+                shutil.copyfile(current, tmp)
+                tmp.replace(previous)
+                atomic_write_text(previous_twin, _twin(previous.read_bytes(), cur_json))
+        except (OSError, ValueError):
             pass
+    yaml_bytes = dump_yaml(data).encode("utf-8")
+    atomic_write_bytes(current, yaml_bytes)
+    atomic_write_text(current_twin, _twin(yaml_bytes, new_json))
     prev_sheet = None
     if previous.exists():
         try:
-            prev_sheet = load_yaml(previous)
+            prev_sheet = sheet_from_dict(json.loads(_twin_json(previous, previous_twin)))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             prev_sheet = None
     return diff(prev_sheet, sheet)
+
+
+def _twin(yaml_bytes: bytes, sheet_json: str) -> str:
+    return json.dumps({"yaml_sha1": hashlib.sha1(yaml_bytes).hexdigest()}) + "\n" + sheet_json
+
+
+def _twin_json(yaml_path: Path, twin: Path) -> str:
+    """The sheet JSON for a fact sheet YAML file: from its twin when the digests match, else parsed."""
+    raw = yaml_path.read_bytes()
+    try:
+        head, body = twin.read_text(encoding="utf-8").split("\n", 1)
+        if json.loads(head).get("yaml_sha1") == hashlib.sha1(raw).hexdigest():
+            return body
+    except (OSError, ValueError, AttributeError):
+        pass
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return json.dumps(yaml.load(raw.decode("utf-8"), Loader=loader), ensure_ascii=False, sort_keys=False)
 
 
 def build(
@@ -565,7 +596,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
 
     t = time.perf_counter()
     from .extract import fingerprint
-    from .facts import build_factsheet, write_yaml
+    from .facts import build_factsheet
 
     review = project_dir / config.review
     if review.exists():
@@ -581,8 +612,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     for note in sheet.notes:
         res.warnings.append(note)
         log(f"warning: {note}")
-    changes = _rotate_editions(sheet, out)
-    write_yaml(sheet, out / "factsheet.yaml")
+    changes = _rotate_editions(sheet, out)  # also writes out/factsheet.yaml
     res.outputs["factsheet"] = out / "factsheet.yaml"
     from .facts.changes import changes_markdown
     from .util import atomic_write_text

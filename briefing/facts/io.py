@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -39,8 +40,93 @@ def sheet_to_json(sheet: FactSheet) -> str:
 
 
 def sheet_to_yaml(sheet: FactSheet) -> str:
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(sheet_to_dict(sheet), Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
+    return dump_yaml(sheet_to_dict(sheet))
+
+
+# -- a small, fast YAML emitter for plain data ------------------------------------------------------
+# libyaml needs about 6 s to emit an 8 MB fact sheet (1,000 sources); this writes the same data in a
+# fraction of that. Block style, keys plain when safe, every string double-quoted with JSON escapes
+# (valid YAML escapes) plus escapes for what YAML does not allow raw (C1 controls, U+2028/2029, BOM,
+# U+FFFE/FFFF, lone surrogates). Any YAML loader reads back exactly the data (property-tested).
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _scalar(v) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if v != v:
+            return ".nan"
+        if v in (float("inf"), float("-inf")):
+            return ".inf" if v > 0 else "-.inf"
+        r = repr(v)
+        if "e" in r:
+            mant, exp = r.split("e")
+            if "." not in mant:
+                mant += ".0"
+            r = f"{mant}e{'+' if not exp.startswith(('-', '+')) else ''}{exp}"
+        return r
+    s = json.dumps(str(v), ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+def _key(k) -> str:
+    k = str(k)
+    return k if _PLAIN_KEY.match(k) and k.lower() not in _YAML_WORDS else _scalar(k)
+
+
+def dump_yaml(data) -> str:
+    out: list[str] = []
+
+    def emit(v, indent: str) -> None:
+        # v is a dict or list with at least one item; writes its lines at ``indent``
+        if isinstance(v, dict):
+            for k, x in v.items():
+                head = f"{indent}{_key(k)}:"
+                if isinstance(x, (dict, list)) and x:
+                    out.append(head)
+                    emit(x, indent + ("  " if isinstance(x, dict) else ""))
+                else:
+                    out.append(f"{head} {_inline(x)}")
+        else:
+            for x in v:
+                if isinstance(x, dict) and x:
+                    first = True
+                    for k, y in x.items():
+                        lead = f"{indent}- " if first else f"{indent}  "
+                        first = False
+                        if isinstance(y, (dict, list)) and y:
+                            out.append(f"{lead}{_key(k)}:")
+                            emit(y, indent + "    " if isinstance(y, dict) else indent + "  ")
+                        else:
+                            out.append(f"{lead}{_key(k)}: {_inline(y)}")
+                elif isinstance(x, list) and x:
+                    out.append(f"{indent}-")
+                    emit(x, indent + "  ")
+                else:
+                    out.append(f"{indent}- {_inline(x)}")
+
+    def _inline(x) -> str:
+        if isinstance(x, dict):
+            return "{}"
+        if isinstance(x, (list, tuple)):
+            return "[]"
+        return _scalar(x)
+
+    if isinstance(data, (dict, list)) and data:
+        emit(data, "")
+    else:
+        out.append(_inline(data))
+    return "\n".join(out) + "\n"
 
 
 def write_yaml(sheet: FactSheet, path: Path) -> None:
@@ -51,7 +137,11 @@ def write_yaml(sheet: FactSheet, path: Path) -> None:
 
 def load_yaml(path: Path) -> FactSheet:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    return sheet_from_dict(yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader))
+
+
+def sheet_from_dict(data: dict) -> FactSheet:
+    """The inverse of ``sheet_to_dict`` (as read back from YAML or JSON)."""
     facts = []
     for d in data.get("facts", []):
         d = dict(d)
