@@ -270,10 +270,16 @@ class FactSheet:
         ]
 
     def source(self, sid: str) -> SourceInfo | None:
-        for s in self.sources:
-            if s.id == sid:
-                return s
-        return None
+        # an id index, rebuilt when the list is replaced or changes length (thousands of sources)
+        idx = self.__dict__.get("_source_index")
+        if idx is None or idx[0] is not self.sources or idx[1] != len(self.sources):
+            idx = (self.sources, len(self.sources), {s.id: s for s in reversed(self.sources)})
+            self.__dict__["_source_index"] = idx
+        s = idx[2].get(sid)
+        if s is not None and s.id != sid:  # an entry's id was changed in place: look again
+            self.__dict__.pop("_source_index", None)
+            return next((x for x in self.sources if x.id == sid), None)
+        return s
 
 
 # --------------------------------------------------------------------------------------------

@@ -391,3 +391,11 @@ def test_worker_processes_draw_the_same_files(tmp_path, theme):
         again = make_charts(make_sheet(), theme, tmp_path / "c", workers=w)
     assert [f.id for f in again] == list(FIGURE_IDS)
     assert all(Path(f.png).stat().st_size > 5000 for f in again)
+
+
+def test_chart_cell_citations_stay_short_at_scale():
+    from briefing.charts.draw import cell_cites
+
+    assert cell_cites([3, 1, 2]) == "[1\u20133]"
+    assert cell_cites([1, 2, 9, 4]) == "[1, 2, 4, 9]"
+    assert cell_cites(list(range(1, 241))) == "(240 sources)"

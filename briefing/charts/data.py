@@ -145,11 +145,7 @@ def source_numbers(sheet: FactSheet, facts: list[Fact]) -> list[int]:
 
 
 def source_ids(sheet: FactSheet, facts: list[Fact]) -> list[str]:
-    ids: list[str] = []
-    for f in facts:
-        for sid in f.sources:
-            if sid not in ids:
-                ids.append(sid)
+    ids = list(dict.fromkeys(sid for f in facts for sid in f.sources))
 
     def key(sid: str):
         s = sheet.source(sid)

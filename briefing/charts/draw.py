@@ -196,6 +196,17 @@ def action_color(action: str, col: dict) -> str:
     return col["palette"][i] if i is not None and i < len(col["palette"]) else col["muted"]
 
 
+def cell_cites(nums: list[int], limit: int = 4) -> str:
+    """Citations in a chart cell: "[1–3, 9]" (ranges as in the brief); beyond ``limit`` numbers only the
+    count, "(240 sources)", since a cell has no room and the figure's source note lists them."""
+    from ..model import Cite
+
+    nums = sorted(set(nums))
+    if len(nums) > limit:
+        return f"({len(nums)} sources)"
+    return "[" + ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in Cite(nums).spans()) + "]"
+
+
 def advisories(spec, cfg: dict, col: dict):
     p = spec.payload
     rows, columns, labels = p["rows"], p["columns"], p["labels"]
@@ -226,7 +237,7 @@ def advisories(spec, cfg: dict, col: dict):
                         markeredgewidth=1.6, zorder=3)
             nums = r["sources"].get(a) or []
             if nums:
-                ax.annotate("[" + ", ".join(str(x) for x in nums) + "]", (j, i), xytext=(9, 0), textcoords="offset points",
+                ax.annotate(cell_cites(nums), (j, i), xytext=(9, 0), textcoords="offset points",
                             ha="left", va="center", fontsize=fs - 1.5, color=col["muted"])
     ax.set_yticks(range(n), [r["name"] for r in rows])
     ax.set_xticks(range(len(columns)), [textwrap.fill(labels[a], 16) for a in columns])
