@@ -146,7 +146,8 @@ def new_figure(width_cm: float, height_cm: float):
 def render_bytes(fig, dpi: int, svg: bool = True) -> tuple[bytes, bytes | None]:
     """PNG (and SVG when asked) bytes, without timestamps or version strings (byte-identical across runs)."""
     png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
+    # zlib level 1: a quarter faster to write than the default 6, files ~10 % larger
+    fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     if not svg:
         return png.getvalue(), None
     out = io.BytesIO()
