@@ -170,9 +170,12 @@ def test_seed_000_dozens_of_tankers():
 
 
 def test_seed_001_at_least_four_governments():
+    # "at least four Western governments ... have urged their nationals to leave": a count (as the gold
+    # says) of who gave advice, tagged so the brief shows it with the advisories
     facts = seed("001")
     c = [f for f in facts if f.kind == "count" and f.value == 4]
     assert c and c[0].qualifier == "at_least" and c[0].surface == "at least four"
+    assert c[0].attrs.get("counts") == "advice_issuers"
     assert not [f for f in facts if f.value in (2020, 2021, 13)]
 
 
@@ -205,3 +208,38 @@ def test_quotes_match_spans_on_all_seeds():
     for p in SEED_PUB:
         for f in seed(p, cut_teasers=False):
             assert f.evidence and all(e.quote for e in f.evidence)
+
+
+# --- counts of who gave advice are not incident counts --------------------------------------------
+
+ISSUER_COUNTS = [
+    "At least five European governments have told their citizens to leave Lebanon.",
+    "Three embassies, including Canada's, ordered non-essential staff to depart Port-au-Prince.",
+    "In parallel, at least four Western governments — Norway, Spain, Japan and Ireland — have urged their "
+    "nationals to leave Chad, citing the risk of further fighting.",
+    "Twelve countries have closed their embassies in Juba.",
+]
+INCIDENT_COUNTS = [  # hard negatives: a count of countries or embassies that is about what happened
+    ("Gunmen attacked three embassies in the capital overnight, and Britain told its nationals to leave.", 3),
+    ("The violence spread to 4 countries in 2024.", 4),
+    ("Rebels seized 14 government buildings and 3 embassies; Italy urged citizens to leave.", 3),
+]
+
+
+@pytest.mark.parametrize("text", ISSUER_COUNTS)
+def test_counts_of_governments_giving_advice_are_tagged(text):
+    from briefing.extract import quantities
+    from tests.fixtures.extract.helpers import ctx_from_text
+
+    counts = [f for f in quantities.extract(ctx_from_text(text, "2025-10-01")) if f.kind == "count"]
+    assert counts and all(f.attrs.get("counts") == "advice_issuers" for f in counts), counts
+
+
+@pytest.mark.parametrize("text,value", INCIDENT_COUNTS)
+def test_counts_of_countries_or_embassies_hit_are_kept(text, value):
+    from briefing.extract import quantities
+    from tests.fixtures.extract.helpers import ctx_from_text
+
+    counts = [f for f in quantities.extract(ctx_from_text(text, "2025-10-01")) if f.kind == "count"]
+    assert any(f.value == value and any(w in f.what for w in ("countries", "embassies")) for f in counts), counts
+    assert not any(f.attrs.get("counts") for f in counts if f.value == value)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ _DASH = "-‐‑–—"
 
 
 def _fold(s: str) -> str:
+    if s.isascii():
+        return s.lower()
     s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     return s.lower()
 
@@ -79,22 +82,91 @@ def alias_table() -> list[_Entry]:
     return out
 
 
+@dataclass
+class _Alias:
+    order: int  # rank in the alternation: longer aliases first
+    entry: _Entry
+    source: str  # the alias regex (``_alias_regex``)
+    acronym: bool  # matched case-sensitively, after no word character or dot
+    pieces: tuple[str, ...]  # substrings every match contains (folded for names); () = always try
+    _rx: re.Pattern[str] | None = None
+
+    def rx(self) -> re.Pattern[str]:
+        if self._rx is None:
+            if self.acronym:
+                self._rx = re.compile(rf"(?<![\w.])(?:{self.source})(?![\w])")
+            else:
+                self._rx = re.compile(rf"(?<![\w])(?:{self.source})(?![\w])", re.I)
+        return self._rx
+
+
+_PIECE_SPLIT = re.compile(rf"[{_APOS}]|[{_DASH}]|\s+")
+
+
 @lru_cache(maxsize=1)
-def _alias_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, _Entry]]:
-    """(case-insensitive regex for names, case-sensitive regex for acronyms, group name -> entry)."""
+def _aliases() -> tuple[list[_Alias], list[_Alias]]:
+    """(names, acronyms), each in alternation order (longest first). Names are matched
+    case-insensitively, acronyms case-sensitively. Each alias regex is compiled on first use."""
     names, acros = [], []
-    groups: dict[str, _Entry] = {}
     for i, e in enumerate(alias_table()):
-        for j, a in enumerate(sorted(e.aliases, key=len, reverse=True)):
-            g = f"a{i}_{j}"
-            groups[g] = e
+        for a in sorted(e.aliases, key=len, reverse=True):
             is_acro = bool(re.fullmatch(r"[A-Z0-9.\-]{2,8}|[A-Z][A-Za-z]?[A-Z0-9]{1,6}", a)) and not a.istitle()
-            (acros if is_acro else names).append((len(a), g, _alias_regex(a)))
-    names.sort(key=lambda x: -x[0])
-    acros.sort(key=lambda x: -x[0])
-    rn = re.compile(r"(?<![\w])(?:" + "|".join(f"(?P<{g}>{r})" for _, g, r in names) + r")(?![\w])", re.I)
-    ra = re.compile(r"(?<![\w.])(?:" + "|".join(f"(?P<{g}>{r})" for _, g, r in acros) + r")(?![\w])")
-    return rn, ra, groups
+            parts = [x for x in _PIECE_SPLIT.split(a) if x]
+            if not is_acro:
+                parts = [_fold(x) for x in parts]
+            pieces = tuple(parts) if all(x.isascii() for x in parts) else ()
+            (acros if is_acro else names).append((len(a), _Alias(0, e, _alias_regex(a), is_acro, pieces)))
+    out = []
+    for group in (names, acros):
+        group.sort(key=lambda x: -x[0])  # stable: table order among equal lengths
+        lst = [al for _, al in group]
+        for k, al in enumerate(lst):
+            al.order = k
+        out.append(lst)
+    return out[0], out[1]
+
+
+def _fold_extra(t: str) -> str:
+    return t.replace("ſ", "s").replace("ı", "i") if ("ſ" in t or "ı" in t) else t
+
+
+def _fold_ascii(text: str) -> str:
+    """Lower case with accents dropped (and other non-ASCII letters removed): a haystack for the
+    aliases' folded pieces."""
+    if text.isascii():
+        return text.lower()
+    t = unicodedata.normalize("NFKD", _fold_extra(text))
+    return t.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def _scan(aliases: list[_Alias], text: str, hay: str) -> list[tuple[int, int, _Alias]]:
+    """What one alternation of ``aliases`` (in order) would find with ``finditer``: at each position
+    the first alias that matches there, scanning on after each match. Aliases whose pieces are not all
+    in ``hay`` cannot match and are not run."""
+    at: dict[int, tuple[int, int, _Alias]] = {}
+    for al in aliases:
+        if al.pieces and not all(p in hay for p in al.pieces):
+            continue
+        rx = al.rx()
+        pos = 0
+        while True:
+            m = rx.search(text, pos)
+            if m is None:
+                break
+            s0 = m.start()
+            prev = at.get(s0)
+            if prev is None or al.order < prev[2].order:
+                at[s0] = (s0, m.end(), al)
+            pos = s0 + 1
+    out = []
+    cursor = 0
+    for s0 in sorted(at):
+        if s0 < cursor:
+            continue
+        hit = at[s0]
+        out.append(hit)
+        cursor = hit[1]
+    return out
 
 
 @dataclass
@@ -106,21 +178,26 @@ class _Mention:
     surface: str
 
 
+_MENTIONS_OF: list = [None, []]  # [text, mentions]: the last text's alias mentions
+
+
 def _alias_mentions(text: str) -> list[_Mention]:
-    rn, ra, groups = _alias_rx()
+    if _MENTIONS_OF[0] is text:
+        return list(_MENTIONS_OF[1])
+    names, acros = _aliases()
     out: list[_Mention] = []
-    for rx in (rn, ra):
-        for m in rx.finditer(text):
-            g = m.lastgroup
-            e = groups[g]
-            out.append(_Mention(m.start(), m.end(), e.canonical, e.type, m.group(0)))
+    hay = _fold_ascii(text)
+    for group, h in ((names, hay), (acros, text)):
+        for s0, e0, al in _scan(group, text, h):
+            out.append(_Mention(s0, e0, al.entry.canonical, al.entry.type, text[s0:e0]))
     out.sort(key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[_Mention] = []
     for m in out:
         if kept and m.start < kept[-1].end:
             continue
         kept.append(m)
-    return kept
+    _MENTIONS_OF[0], _MENTIONS_OF[1] = text, kept
+    return list(kept)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -137,6 +214,54 @@ _ACRO_RX = re.compile(
     r"(?:[ \t]+(?:[A-Z][\w’'´‘\-]*|of|the|for|and|in|on|de|du|des|la|le|al-?|wal-?|el|wa|&|to|-[A-Z][\w’'\-]*))*)"
     r"\s*\((?P<acro>[A-Z][A-Za-z0-9\-]{1,9})\)"
 )
+
+
+_ACRO_PAREN = re.compile(r"\s*\((?P<acro>[A-Z][A-Za-z0-9\-]{1,9})\)")
+_NAME_CHARS = re.compile(r"[\w’'´‘\-& \t]*")
+_NAME_TOKEN = re.compile(r"[A-Z][\w’'´‘\-]*|of|the|for|and|in|on|de|du|des|la|le|al-?|wal-?|el|wa|&|to|-[A-Z][\w’'\-]*")
+_BLANKS = re.compile(r"[ \t]+")
+_ACRO_WINDOW = 4000  # a name before "(ACRONYM)" is never this long
+
+
+def _acro_matches(text: str) -> list[re.Match[str]]:
+    """``_ACRO_RX.finditer(text)`` without trying the pattern at every capitalised word (which made a
+    long run of capitalised words quadratic). A match is a chain of name words ending in "(ACRONYM)";
+    it cannot cross a word that is no name word, so the pattern is tried only from the last such word
+    before each parenthesis (each try then succeeds or fails within one word)."""
+    out: list[re.Match[str]] = []
+    cursor = 0
+    for pm in _ACRO_PAREN.finditer(text):
+        ps = pm.start()
+        if ps < cursor:
+            continue
+        lo = max(cursor, ps - _ACRO_WINDOW)
+        # start of the run of name characters that ends at the parenthesis (matched on the reversed
+        # window: a "[...]*$" search would be quadratic in the window)
+        first = ps - _NAME_CHARS.match(text[lo:ps][::-1]).end()
+        # the last token of the run that is not a name word: a chain starts inside it or after it
+        for t in reversed(_tokens(text, first, ps)):
+            if not _NAME_TOKEN.fullmatch(text, t[0], t[1]):
+                first = t[0]
+                break
+        for p in range(first, ps):
+            m = _ACRO_RX.match(text, p)
+            if m is not None:
+                out.append(m)
+                cursor = m.end()
+                break
+    return out
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    i = lo
+    for b in _BLANKS.finditer(text, lo, hi):
+        if b.start() > i:
+            out.append((i, b.start()))
+        i = b.end()
+    if i < hi:
+        out.append((i, hi))
+    return out
 
 
 def _initials(words: list[str]) -> str:
@@ -161,7 +286,7 @@ def _subsequence(acro: str, s: str) -> bool:
 def _acronym_mentions(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, full name, acronym) for "Full Name (ACRONYM)" where the acronym fits the name."""
     out = []
-    for m in _ACRO_RX.finditer(text):
+    for m in _acro_matches(text):
         acro = m.group("acro")
         letters = re.sub(r"[^A-Za-z]", "", acro)
         if acro.upper().rstrip("S") in _NOT_ACTORS or acro.upper() in _NOT_ACTORS or len(letters) < 2:
@@ -214,7 +339,8 @@ _ROLE_TITLES = (
 )
 _NW = r"[A-Z][a-zà-ÿ’']+(?:-[A-Z]?[a-zà-ÿ’']+)*"
 _NAME = rf"(?P<pname>{_NW}(?:\s+(?:[A-Z]\.|(?:ag|al|el|bin|ben|de|van|von|da|dos|du)\s+{_NW}|{_NW})){{1,3}})"
-_ROLE_NAME = re.compile(rf"(?P<role>{_ROLE_TITLES}){{1}}\s+{_NAME}")
+# (every title starts with a capital: the lookahead only skips positions that cannot match, fast)
+_ROLE_NAME = re.compile(rf"(?=[A-Z])(?P<role>{_ROLE_TITLES}){{1}}\s+{_NAME}")
 _ROLE_NOUNS = (
     r"analyst|expert|researcher|fellow|professor|scholar|editor|director|spokesperson|spokesman|spokeswoman|"
     r"official|officer|commander|minister|ambassador|envoy|journalist|consultant|adviser|advisor|lecturer|head|"
@@ -256,7 +382,18 @@ def _clean_name(n: str) -> str | None:
     return " ".join(words)
 
 
+_PERSONS_OF: list = [None, []]  # [text, persons] for the last text
+
+
 def _persons(text: str) -> list[_Person]:
+    if _PERSONS_OF[0] is text:
+        return list(_PERSONS_OF[1])
+    found = _find_persons(text)
+    _PERSONS_OF[0], _PERSONS_OF[1] = text, found
+    return list(found)
+
+
+def _find_persons(text: str) -> list[_Person]:
     found: list[_Person] = []
     for rx in (_ROLE_NAME, _APPOSITIVE, _SAID_ROLE):
         for m in rx.finditer(text):
@@ -286,24 +423,45 @@ class _Place:
     pop: int
 
 
+class _Gazetteer:
+    """Folded place name -> [_Place], read from the precomputed ``extract_index.txt`` (built from
+    ``gazetteer.tsv`` and ``regions.tsv`` by ``briefing/data/build_index.py``). Place records are made
+    on first lookup, so loading costs a few milliseconds instead of folding every name at start-up."""
+
+    def __init__(self) -> None:
+        from .lexicon import _section_lines
+
+        self._rows = _section_lines("places")
+        self._keys = dict(zip(_section_lines("keys"), _section_lines("vals")))
+        self._made: dict[str, list[_Place]] = {}
+        self.multi_first = frozenset(_section_lines("multi"))  # first words of multi-word names
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def get(self, key: str, default=None):
+        got = self._made.get(key)
+        if got is None:
+            ids = self._keys.get(key)
+            if ids is None:
+                return default
+            got = []
+            for i in ids.split(","):
+                name, cc, lat, lon, kind, pop = self._rows[int(i)].split("\t")
+                got.append(_Place(name, cc, float(lat), float(lon), kind, int(pop)))
+            self._made[key] = got
+        return got
+
+    def __getitem__(self, key: str) -> list[_Place]:
+        got = self.get(key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+
 @lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, list[_Place]]:
-    idx: dict[str, list[_Place]] = {}
-    files = resources.files("briefing.data")
-    for fname in ("gazetteer.tsv", "regions.tsv"):
-        for line in files.joinpath(fname).read_text(encoding="utf-8").splitlines():
-            if not line or line.startswith("#"):
-                continue
-            f = line.split("\t")
-            if fname == "gazetteer.tsv":
-                name, cc, lat, lon, kind, pop, alts = (f + [""] * 7)[:7]
-            else:
-                name, cc, lat, lon, kind, alts = (f + [""] * 6)[:6]
-                pop = "0"
-            p = _Place(name, cc, float(lat), float(lon), kind, int(pop or 0))
-            for n in {name, *[a for a in alts.split("|") if a and a != "-"]}:
-                idx.setdefault(_fold(n), []).append(p)
-    return idx
+def _gazetteer() -> _Gazetteer:
+    return _Gazetteer()
 
 
 # Common words that are also place names somewhere; never places on their own.
@@ -375,6 +533,39 @@ _PLACE_CTX = re.compile(
     r"(?P<kind>town|city|village|commune|locality|district|region|province|camp|outpost|base)\s+of\s+"
     r"(?P<name>[A-Z][\w’'\-]+(?:\s+(?:du|de|el|al|[A-Z][\w’'\-]+)){0,2})"
 )
+_PLACE_KIND = re.compile(r"(?:town|city|village|commune|locality|district|region|province|camp|outpost|base)"
+                         r"\s+of\s+[A-Z]")
+
+
+def _place_ctx_matches(text: str) -> list[re.Match[str]]:
+    """``_PLACE_CTX.finditer(text)``, without trying the pattern at every position: a match holds a
+    "<kind> of <Name>" and starts at most five words before it, so only those windows are tried."""
+    out: list[re.Match[str]] = []
+    cursor = 0
+    for k in _PLACE_KIND.finditer(text):
+        ks = k.start()
+        if ks < cursor:
+            continue
+        # start of the sixth whitespace-separated token before the kind word
+        lo = ks
+        for _ in range(6):
+            j = lo
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            while j > 0 and not text[j - 1].isspace():
+                j -= 1
+            lo = j
+        for p in range(max(lo, cursor), ks + 1):
+            m = _PLACE_CTX.match(text, p)
+            if m is not None:
+                out.append(m)
+                cursor = m.end()
+                break
+    return out
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
+_NONSPACE = re.compile(r"\S+")
 _CAP_SEQ = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:du|de|la|el|al|of|[A-Z][\w’'\-]*))*")
 
 
@@ -406,7 +597,7 @@ def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
                         evidence=[ctx.evidence(s, e)])
 
     # "the northern border city of X", "the western region of Kayes"
-    for m in _PLACE_CTX.finditer(text):
+    for m in _place_ctx_matches(text):
         name = m.group("name").strip()
         s, e = m.start("name"), m.start("name") + len(name)
         if overlaps(s, e) or _is_country_name(name):
@@ -421,14 +612,19 @@ def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
         else:
             add(name, cc, s, e, {"admin": admin} if admin else {"kind": m.group("kind")})
     for m in _CAP_SEQ.finditer(text):
-        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group(0))]
+        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(m.group(0))]
         i = 0
         while i < len(words):
             hit = None
-            for j in range(min(len(words), i + 4), i, -1):
+            top = min(len(words), i + 4)
+            if top > i + 1:
+                f0 = _fold(text[m.start() + words[i][0]:m.start() + words[i][1]])
+                if f0 not in gaz.multi_first and len(f0.split()) == 1:
+                    top = i + 1  # no multi-word name starts with this word
+            for j in range(top, i, -1):
                 s, e = m.start() + words[i][0], m.start() + words[j - 1][1]
                 surf = text[s:e]
-                surf2 = re.sub(r"[’']s$", "", surf)
+                surf2 = _POSSESSIVE.sub("", surf)
                 e2 = s + len(surf2)
                 key = _fold(surf2)
                 if key in gaz and key not in _PLACE_STOP and surf2[0].isupper() and (
@@ -483,6 +679,47 @@ _SAY = (
     r"insists|stressed|stresses|explained|explains|declared|declares|claimed|claims|wrote|writes|asserted|"
     r"remarked|cautioned|suggested|suggests|denied|denies|confirmed|confirms|described|describes|read)"
 )
+_SAID_AFTER = re.compile(rf"\s*[,.]?\s*(?:{_SAY})\s+(?P<x>[^,.;“”]{{2,120}})")
+_X_SAID_AFTER = re.compile(rf"\s*[,.]?\s*(?P<x>[^,;“”]{{2,100}}?)\s+(?:{_SAY})\b")
+_X_SAID_BEFORE = re.compile(rf"(?P<x>[^.;“”]{{2,160}}?)\s+(?:{_SAY})\b[^“”]{{0,120}}$")
+_SAY_WORDS = tuple(_SAY[3:-1].split("|"))
+_SAY_NEAR = re.compile(rf"(?<=\s)(?:{_SAY})")
+_FORBIDDEN_X = ".;“”"
+
+
+def _said_before(text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """``_X_SAID_BEFORE.search(text, lo, hi)`` ("X said ... “" before a quote), computed without trying
+    the pattern at every position of a long sentence: the say-verb ends within 120 characters of the
+    quote, the speaker within 160 characters (and blanks) before the verb, so the leftmost possible
+    start is worked out from the say-verbs near the quote and the pattern is matched there once."""
+    best = None
+    for v in _SAY_NEAR.finditer(text, max(lo, hi - 120 - 12), hi):
+        r = v.start()
+        ok = False
+        for a in _SAY_WORDS:
+            e = r + len(a)
+            if e <= hi and text.startswith(a, r) and (e == hi or not (text[e].isalnum() or text[e] == "_")) \
+                    and hi - e <= 120 and "“" not in text[e:hi] and "”" not in text[e:hi]:
+                ok = True
+                break
+        if not ok:
+            continue
+        q = r
+        while q > lo and text[q - 1].isspace():
+            q -= 1
+        floor = max(lo, q - 160)
+        f = max(text.rfind(c, floor, q) for c in _FORBIDDEN_X)
+        p = max(floor, f + 1)
+        if p + 2 <= r - 1 and (best is None or p < best):
+            best = p
+    if best is None:
+        return None
+    m = _X_SAID_BEFORE.match(text, best, hi)
+    if m is None:  # pragma: no cover - the reasoning above says it matches; stay safe
+        m = _X_SAID_BEFORE.search(text, max(lo, hi - 2000), hi)
+    return m
+
+
 _QUOTE = re.compile(r"“(?P<q>[^“”]{3,700})”|\"(?P<q2>[^\"\n]{3,700})\"")
 
 _GOV_ROLE = re.compile(r"\b(?:minister|president|prime|junta|government|army|military|colonel|general|spokes\w+\s+for\s+the\s+"
@@ -525,12 +762,24 @@ def _role_country(text: str, p: _Person, subject: str | None) -> str | None:
     # a generic role phrase elsewhere in the text: "Mali’s foreign minister has dismissed ..."
     role_core = re.sub(r"^(?:(?:retired|former|deputy|acting|interim)\s+)+", "", p.role, flags=re.I).lower()
     if len(role_core) > 4:
+        return _role_phrase_country(text, role_core)
+    return None
+
+
+_ROLE_PHRASE: list = [None, {}]  # [text, {role: country}]: one search of the text per distinct role
+
+
+def _role_phrase_country(text: str, role_core: str) -> str | None:
+    if _ROLE_PHRASE[0] is not text:
+        _ROLE_PHRASE[0], _ROLE_PHRASE[1] = text, {}
+    memo = _ROLE_PHRASE[1]
+    if role_core not in memo:
+        c = None
         m = re.search(rf"(?P<c>[A-Z][\w’'\.\-]+(?:\s+[A-Z][\w’'\-]+)?)(?:[’']s)?\s+{re.escape(role_core)}\b", text, re.I)
         if m:
             c = country_code(re.sub(r"[’']s$", "", m.group("c")))
-            if c:
-                return c
-    return None
+        memo[role_core] = c
+    return memo[role_core]
 
 
 def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
@@ -547,14 +796,16 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
     for p in persons:
         by_surname.setdefault(p.name.split()[-1], p)
     orgs = _alias_mentions(text)
+    person_starts = [p.start for p in persons]  # both lists are sorted by start
+    org_starts = [o.start for o in orgs]
     out: list[Fact] = []
     sents = ctx.sentences
 
+    starts = [s.start for s in sents]
+
     def sentence_at(i: int) -> int:
-        for k, s in enumerate(sents):
-            if s.start <= i < s.end + 1:
-                return k
-        return -1
+        k = bisect.bisect_right(starts, i) - 1
+        return k if k >= 0 and i < sents[k].end + 1 else -1
 
     for m in _QUOTE.finditer(text):
         q = m.group("q") or m.group("q2")
@@ -566,27 +817,26 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
         if k < 0:
             continue
         sent = sents[k]
-        # attribution text: the sentence outside the quotes
-        before = text[sent.start:m.start()]
-        after = text[m.end():sent.end]
+        # attribution text: the sentence outside the quotes (matched in place, with offsets into the
+        # text: slicing the rest of a sentence for every quote was quadratic on huge one-line texts)
         speaker = None
         role = ""
         stype = None
         country = None
         # 1. "… ,” said X" / "…,” X said" / "X said, “…”" / "X told Y that … “…”"
         cand_spans = []
-        ma = re.match(rf"\s*[,.]?\s*(?:{_SAY})\s+(?P<x>[^,.;“”]{{2,120}})", after)
+        ma = _SAID_AFTER.match(text, m.end(), sent.end)
         if ma:
-            cand_spans.append((m.end() + ma.start("x"), m.end() + ma.end("x")))
-        mb = re.match(rf"\s*[,.]?\s*(?P<x>[^,;“”]{{2,100}}?)\s+(?:{_SAY})\b", after)
+            cand_spans.append((ma.start("x"), ma.end("x")))
+        mb = _X_SAID_AFTER.match(text, m.end(), sent.end)
         if mb and not ma:
-            cand_spans.append((m.end() + mb.start("x"), m.end() + mb.end("x")))
-        mc = re.search(rf"(?P<x>[^.;“”]{{2,160}}?)\s+(?:{_SAY})\b[^“”]{{0,120}}$", before)
+            cand_spans.append((mb.start("x"), mb.end("x")))
+        mc = _said_before(text, sent.start, m.start())
         if mc:
-            cand_spans.append((sent.start + mc.start("x"), sent.start + mc.end("x")))
+            cand_spans.append((mc.start("x"), mc.end("x")))
         for cs, ce in cand_spans:
             seg = text[cs:ce]
-            p = next((p for p in persons if cs <= p.start < ce), None)
+            p = _first_in(persons, person_starts, cs, ce)
             if p is None:
                 sn = re.search(r"\b([A-Z][a-zà-ÿ’'\-]+)\b(?!.*\b[A-Z][a-zà-ÿ’'\-]+\b\s+(?:said|told))", seg)
                 for w in re.findall(r"\b[A-Z][a-zà-ÿ’'\-]+\b", seg):
@@ -597,7 +847,7 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
                 speaker, role = p.name, p.role
                 country = _role_country(text, p, subject)
                 break
-            o = next((o for o in orgs if cs <= o.start < ce), None)
+            o = _first_in(orgs, org_starts, cs, ce)
             if o is not None and o.type in ("organisation", "armed_group"):
                 speaker, stype, role = o.canonical, o.type, seg.strip()
                 break
@@ -615,7 +865,7 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
                     # "the analyst noted": the indefinite description of the previous sentences ("A Malian
                     # security analyst in Bamako said"); otherwise nothing
                     head = d.split()[-1]
-                    prev = text[sents[max(0, k - 2)].start:sent.start + (mc.start() if mc else 0)]
+                    prev = text[sents[max(0, k - 2)].start:(mc.start() if mc else sent.start)]
                     found = re.findall(rf"\b(?:an?)\s+((?:[\w’'\-]+\s+){{0,4}}?{re.escape(head)})\b", prev, re.I)
                     if len(set(found)) != 1 or head in ("spokesperson", "spokesman", "spokeswoman", "official"):
                         continue
@@ -641,6 +891,12 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
                         attrs={"role": role, **({"country": country} if country else {}), "direct": True},
                         rule="claim.quote", evidence=[ctx.evidence(qs, qe)]))
     return out
+
+
+def _first_in(items: list, starts: list[int], lo: int, hi: int):
+    """The first item (sorted by ``start``) with lo <= start < hi, or None."""
+    i = bisect.bisect_left(starts, lo)
+    return items[i] if i < len(items) and starts[i] < hi else None
 
 
 def _antecedent(text: str, sents, k: int, persons: list[_Person]) -> _Person | None:

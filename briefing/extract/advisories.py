@@ -31,6 +31,7 @@ The date is set when the sentence states one ("on Thursday" resolved against the
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from datetime import date, timedelta
 
 from ..model import ADVISORY, Fact
 from .lexicon import ADJECTIVE, CAPITAL, INSTITUTION, NAME, PEOPLE, CountryMention, _forms, find_countries
-from .text import Context, Sentence
+from .text import Context, Sentence, lower_for_gates
 
 RULE_VERSION = "adv-2"
 
@@ -230,7 +231,71 @@ def _compile():
          r"\b(?:embassy|consulate)\s+(?:\w+\s+){0,4}?(?P<verb>(?:(?:has|had|will|would)\s+(?:be\s+)?)?"
          r"(?:closed|shut|suspended|clos(?:e|es|ing)|suspend(?:s|ing)?))\b"),
     ]
-    return [(a, r, s, re.compile(p, re.I)) for a, r, s, p in pats]
+    return [(a, r, s, re.compile(p, re.I), _GATES[r]) for a, r, s, p in pats]
+
+
+# Cheap necessary conditions. A pattern can only match a sentence whose text (lowercased, whitespace
+# runs made one space) passes its gate: the gates test words each pattern's match must contain.
+# Sentences without advice vocabulary (most of an article) then cost a few substring tests instead of
+# 23 regex scans. Keep these in step with the patterns above (tests/test_extract_speed.py checks that
+# gated and ungated cue finding agree).
+def _any(hay: str, words: tuple[str, ...]) -> bool:
+    for w in words:
+        if w in hay:
+            return True
+    return False
+
+
+_STAFF_STRONG = ("staff", "personnel", "employees", "diplomats", "family members", "dependents", "dependants",
+                 "families")
+_STAFF_QUAL = ("essential", "emergency", "embassy", "diplomatic", "government", "consular", "mission", "expatriate")
+_STAFF_WEAK = ("workers", "officials", "team", "presence")
+_LV_KW = ("leave", "depart", "evacuate", "exit", "get out", "quit", "flee", "go home", "return home", "relocate")
+_ADVISE_KW = ("urg", "advis", "tell", "told", "call", "ask", "instruct", "encourag", "recommend", "warn", "order",
+              "direct", "press", "implor")
+_OF_NOUNS = ("departure of", "withdrawal of", "evacuation of", "drawdown of", "relocation of", "pullout of",
+             "pull-out of")
+
+
+def _staff(h: str) -> bool:
+    return _any(h, _STAFF_STRONG) or (_any(h, _STAFF_QUAL) and _any(h, _STAFF_WEAK))
+
+
+_GATES = {
+    "od.order-noun": lambda h: _any(h, _OF_NOUNS + ("exit of", "removal of")) and _staff(h),
+    "od.verb-staff": lambda h: _any(h, ("withdr", "evacuat", "pull", "relocat", "reduc", "draw", "drew down",
+                                        "recall", "home", "fly out", "flew out", "flown out", "airlift")) and _staff(h),
+    "od.staff-passive": lambda h: _any(h, ("ordered", "authorised", "authorized", "told", "instructed", "allowed",
+                                           "permitted", "withdrawn", "evacuated", "relocated", "pulled out",
+                                           "flown out")) and _staff(h),
+    "od.order-staff-to": lambda h: _any(h, ("order", "authori", "instruct", "direct", "told", "tell", "allow",
+                                            "permit")) and _any(h, _LV_KW) and _staff(h),
+    "od.order-staff-out": lambda h: " out" in h and _any(h, ("order", "pull", "took", "take", "flew", "fly",
+                                                             "flown")) and _staff(h),
+    "od.ordered-departure": lambda h: "departure" in h,
+    "od.evacuate-embassy": lambda h: "evacuat" in h,
+    "od.noun": lambda h: _any(h, _OF_NOUNS) and _staff(h),
+    "ln.advise-people-to-leave": lambda h: _any(h, _LV_KW) and _any(h, _ADVISE_KW),
+    "ln.people-should-leave": lambda h: _any(h, _LV_KW),
+    "ln.recommend-that": lambda h: "that" in h and _any(h, _LV_KW),
+    "ln.call-departure-of": lambda h: _any(h, ("departure of", "evacuation of", "exit of", "repatriation of")),
+    "ln.evacuate-people": lambda h: _any(h, ("evacuat", "airlift", "repatriat", "fly out", "flew out",
+                                             "flown out", "flying out")),
+    "ln.advice-to-leave": lambda h: _any(h, _LV_KW),
+    "at.tell-avoid": lambda h: _any(h, ("avoid", "stay away", "stay out", "keep away", "steer clear")),
+    "at.do-not-travel": lambda h: _any(h, ("not", "n't", "n’t")),
+    "at.avoid-travel": lambda h: "avoid" in h,
+    "at.against-travel": lambda h: "against" in h,
+    "at.level-4": lambda h: "level" in h,
+    "ot.raise-level": lambda h: _any(h, ("travel advi", "travel warning", "travel alert", "travel level",
+                                         "travel guidance")),
+    "ot.reconsider": lambda h: "reconsider" in h,
+    "ot.embassy-closed": lambda h: _any(h, ("embass", "consul", "mission")),
+    "ot.embassy-closes": lambda h: _any(h, ("embassy", "consulate")),
+}
+
+def _gate_open(gate, low: str) -> bool:
+    return gate(low)
 
 
 _PATTERNS = None
@@ -248,9 +313,12 @@ def _patterns():
 # ------------------------------------------------------------------------------------------------
 
 
-def _find_cues(t: str) -> list[_Cue]:
+def _find_cues(t: str, patterns=None, low: str | None = None) -> list[_Cue]:
     cues: list[_Cue] = []
-    for action, rule, scope, rx in _patterns():
+    low = lower_for_gates(t) if low is None else low
+    for action, rule, scope, rx, gate in (_patterns() if patterns is None else patterns):
+        if not gate(low):
+            continue
         for m in rx.finditer(t):
             span = t[m.start():m.end()]
             if action in ("ordered_departure", "leave_now") and _NEG_OBJECTS.search(span):
@@ -466,9 +534,20 @@ def _subject_country(ctx: Context) -> str | None:
     return best or None
 
 
+_SUBJECT_OF: list = [None, None]  # [text, answer] for the last text asked about
+
+
 def subject_country_of(text: str) -> str | None:
     """The country an article is about: the country most often named as a place ("in X", "leave X",
     "X's", its capital). Bare names (often issuers: "France urged ...") do not count."""
+    if _SUBJECT_OF[0] is text:
+        return _SUBJECT_OF[1]
+    best = _subject_country_of(text)
+    _SUBJECT_OF[0], _SUBJECT_OF[1] = text, best
+    return best
+
+
+def _subject_country_of(text: str) -> str | None:
     score: dict[str, float] = {}
     for m in find_countries(text):
         if m.kind in (INSTITUTION, ADJECTIVE, PEOPLE) or _attributive(text, m):
@@ -540,17 +619,35 @@ def _clause_end(t: str, i: int) -> int:
     return min(end, i + 80)
 
 
+def _sentence_mentions(every: list[CountryMention], starts: list[int], lo: int, hi: int) -> list[CountryMention]:
+    """``find_countries(text[lo:hi])`` for a sentence, from the mentions of the whole text (no country
+    form spans a sentence boundary, so the two agree; a test checks it)."""
+    i = bisect.bisect_left(starts, lo)
+    out = []
+    while i < len(every) and every[i].start < hi:
+        m = every[i]
+        if m.end <= hi:
+            out.append(CountryMention(m.start - lo, m.end - lo, m.text, m.code, m.kind))
+        i += 1
+    return out
+
+
 def extract(ctx: Context) -> list[Fact]:
     text = ctx.source.text
     subject = _subject_country(ctx)
     facts: list[Fact] = []
     prev_issuers: list[str] = []
+    low = lower_for_gates(text)
+    patterns = [p for p in _patterns() if p[4](low)]  # those that can match anywhere
+    every = find_countries(text)
+    starts = [m.start for m in every]
     for sent in ctx.sentences:
         t = sent.text
-        cues = _find_cues(t)
-        if _EXPULSION.search(t):
+        low_t = lower_for_gates(t)
+        cues = _find_cues(t, patterns, low_t) if patterns else []
+        if any(w in low_t for w in ("expel", "expuls", "persona", "kick", "unwelcome")) and _EXPULSION.search(t):
             cues = [c for c in cues if c.action != "ordered_departure"]
-        ms = find_countries(t)
+        ms = _sentence_mentions(every, starts, sent.start, sent.end)
         if not cues:
             prev_issuers = _opening_issuers(t, ms, subject)
             continue

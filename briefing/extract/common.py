@@ -5,6 +5,7 @@ Everything here is generic English-news heuristics; nothing is specific to one c
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -375,16 +376,48 @@ def article_country(text: str) -> str | None:
 @lru_cache(maxsize=64)
 def quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of quoted speech: “...” pairs anywhere, and "..." pairs within a paragraph (line)."""
-    spans: list[tuple[int, int]] = []
-    for m in re.finditer(r'“[^“”"\n]*(?:[”"]|$)', text, re.M):
+    curly: list[tuple[int, int]] = []
+    for m in _CURLY_QUOTE.finditer(text):
+        curly.append((m.start(), m.end()))
+    spans = list(curly)
+    # a straight-quoted stretch counts unless it starts inside a curly one (curly spans are sorted and
+    # do not overlap; straight ones of a line never start inside each other)
+    starts = [a for a, _ in curly]
+    for m in _STRAIGHT_QUOTE.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k >= 0 and curly[k][0] <= m.start() < curly[k][1]:
+            continue
         spans.append((m.start(), m.end()))
-    for line in re.finditer(r"[^\n]+", text):
-        for m in re.finditer(r'"[^"\n]*"', line.group(0)):
-            if not any(a <= line.start() + m.start() < b for a, b in spans):
-                spans.append((line.start() + m.start(), line.start() + m.end()))
     return tuple(sorted(spans))
+
+
+_CURLY_QUOTE = re.compile(r'“[^“”"\n]*(?:[”"]|$)', re.M)
+_STRAIGHT_QUOTE = re.compile(r'"[^"\n]*"')
 
 
 def in_quotes(text: str, pos: int) -> bool:
     """Is ``pos`` inside quoted speech?"""
-    return any(s < pos < e for s, e in quote_spans(text))
+    spans = quote_spans(text)
+    if not spans:
+        return False
+    ends = _span_ends(spans)
+    # spans are sorted by start and may overlap: look at those starting before pos, from the one with the
+    # largest end so far (prefix maxima of the ends)
+    k = bisect.bisect_left(ends[0], pos) - 1  # spans with start < pos are spans[:k + 1]
+    return k >= 0 and ends[1][k] > pos
+
+
+_ENDS: list = [None, None]  # [spans, answer] for the last spans (hashing a long tuple costs as much)
+
+
+def _span_ends(spans: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int]]:
+    """(starts, running maximum of ends) of sorted spans."""
+    if _ENDS[0] is spans:
+        return _ENDS[1]
+    starts = [s for s, _ in spans]
+    run, best = [], -1
+    for _, e in spans:
+        best = max(best, e)
+        run.append(best)
+    _ENDS[0], _ENDS[1] = spans, (starts, run)
+    return starts, run

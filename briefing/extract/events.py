@@ -18,7 +18,7 @@ from ..model import EVENT, Fact
 from . import common as C
 from .numbers import find_numbers
 from .periods import TimeMention, anchor_for, find_times
-from .text import Context
+from .text import Context, lower_for_gates
 
 MAX_WORDS = 15
 
@@ -28,6 +28,7 @@ _INTRO = re.compile(r"^(?:in|on|at|during)\s+(?:a|an|the|its|his|her|their)\s+(?
                     r"press\s+conference|post|video|letter|report|briefing|message|televised|communiqu)", re.I)
 _CREDIT = re.compile(r"(?:photo|image|picture)\s*(?:credit|:)|\b(?:REUTERS|AFP|Getty\s+Images|AP\s+Photo|"
                      r"Shutterstock)\b\s*/?", re.I)
+_CREDIT_WORDS = ("photo", "image", "picture", "reuters", "afp", "getty", "shutterstock")  # one is in any match
 _STATUS = re.compile(r"\b(?:as\s+of|as\s+at|updated|published|posted)\s+(?:on\s+)?$", re.I)
 _BORN = re.compile(r"\b(?:born|founded\s+in\s+the\s+year)\s+(?:in\s+|on\s+)?$", re.I)
 _PREP = r"(?:in|on|since|during|by|until|from|of|at|through|throughout|around|early|late|mid|earlier\s+in|later\s+in)"
@@ -40,7 +41,8 @@ def extract(ctx: Context) -> list[Fact]:
     facts: list[Fact] = []
     seen: set[tuple[str, str]] = set()
     for sent in ctx.sentences:
-        if _CREDIT.search(sent.text):
+        low = lower_for_gates(sent.text)
+        if any(w in low for w in _CREDIT_WORDS) and _CREDIT.search(sent.text):
             continue
         times = [t for t in find_times(text, anchor, sent.start, sent.end) if _is_event_time(t)]
         if not times:

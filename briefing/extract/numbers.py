@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .text import lower_for_gates
+
 # --------------------------------------------------------------------------------------------
 # number words
 # --------------------------------------------------------------------------------------------
@@ -55,8 +57,11 @@ _VAGUE_RX = (
     r"(?:tens|hundreds)\s+of\s+thousands|dozens|scores|hundreds|thousands|millions|several|a\s+few"
     r"|a\s+handful|numerous"
 )
+# (the leading lookbehind and lookahead are implied by every alternative: they only let the scan skip,
+# cheaply, the positions inside words where no number can start)
 _CORE = re.compile(
-    rf"(?P<dig>{_DIGNUM})|(?<![\w-])(?P<word>{_WORDNUM})(?![\w-])|(?<![\w-])(?P<vague>{_VAGUE_RX})(?![\w-])",
+    rf"(?<!\w)(?=[\da-z])(?:"
+    rf"(?P<dig>{_DIGNUM})|(?<![\w-])(?P<word>{_WORDNUM})(?![\w-])|(?<![\w-])(?P<vague>{_VAGUE_RX})(?![\w-]))",
     re.I,
 )
 
@@ -176,8 +181,23 @@ class Num:
     word: bool = False  # written in words
 
 
+# the last word of every hedge above: a hedge needs one of them (then blanks) right before the number
+_HEDGE_LAST = {
+    "to", "nearly", "almost", "under", "below", "of", "least", "than", "over", "above", "exceeding", "as", "most",
+    "about", "around", "roughly", "approximately", "some", "estimated", "exactly", "circa", "ca.", "approximate",
+    "approx", "approx.", "less",
+}
+_TRAIL_WORD = re.compile(r"[\w.]*")
+
+
 def _hedge(text: str, start: int, lo: int) -> tuple[str | None, int]:
     before = text[max(lo, start - 40):start]
+    if not before or not before[-1].isspace():
+        return None, start
+    last = lower_for_gates(_TRAIL_WORD.match(before.rstrip()[::-1]).group(0)[::-1])
+    parts = last.split(".")  # a hedge may also start after a dot inside the token ("x.about")
+    if not any(".".join(parts[k:]) in _HEDGE_LAST for k in range(len(parts))):
+        return None, start
     for q, rx in _HEDGE_BEFORE_RX:
         m = rx.search(before)
         if m:
@@ -297,9 +317,10 @@ _FRACTIONS = {
     "three quarters": 75.0, "two-thirds": 66.7, "two thirds": 66.7,
 }
 _FRACTION_RX = re.compile(
+    r"(?<![\w-])(?=[a-z1])(?:"
     r"(?<![\w-])(?P<f>(?:a|one)[\s-](?:quarter|third|fifth|tenth)|three[\s-]quarters|two[\s-]thirds|half)"
     r"(?=\s+of\s+(?!(?:the\s+)?(?:year|month|week|day|decade|century|\d{4})\b))"
-    r"|(?<![\w-])(?P<a>one|1)\s+in\s+(?P<b>two|three|four|five|six|seven|eight|nine|ten|twenty|a\s+hundred|\d+)\b",
+    r"|(?<![\w-])(?P<a>one|1)\s+in\s+(?P<b>two|three|four|five|six|seven|eight|nine|ten|twenty|a\s+hundred|\d+)\b)",
     re.I,
 )
 
@@ -332,9 +353,26 @@ def _fractions(text: str, start: int, end: int) -> list[Num]:
     return out
 
 
+_MEMO: dict[tuple[int, int], list[Num]] = {}
+_MEMO_TEXT: list[str | None] = [None]
+
+
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Num]:
-    """All number mentions in text[start:end], ranges merged, hedges attached, categories set."""
+    """All number mentions in text[start:end], ranges merged, hedges attached, categories set.
+
+    The extractors ask for the same sentence more than once; the answers for the current text are kept
+    (one text at a time): the list is new, the ``Num`` objects are shared and must not be changed."""
     end = len(text) if end is None else end
+    if _MEMO_TEXT[0] is not text:
+        _MEMO.clear()
+        _MEMO_TEXT[0] = text
+    got = _MEMO.get((start, end))
+    if got is None:
+        got = _MEMO[(start, end)] = _find_numbers(text, start, end)
+    return list(got)
+
+
+def _find_numbers(text: str, start: int, end: int) -> list[Num]:
     fracs = _fractions(text, start, end)
     raw: list[tuple[int, int, float | None, bool, str | None]] = []  # s, e, value, word, vague-key
     for m in _CORE.finditer(text, start, end):

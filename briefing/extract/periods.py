@@ -212,7 +212,8 @@ _p("monthyear", rf"\b(?:(?P<em>early|mid|late|end of|the end of|the start of|the
    rf"(?P<mon>{_MON}),?\s+(?P<y>{_YEAR})(?!\d)", 0)
 _p("monthday", rf"\b(?P<mon>{_MON})\s+(?P<d>{_DAY})\b(?![,:]?\s*\d)")
 _p("monthday", rf"\b(?P<d>{_DAY})\s+(?P<mon>{_MON})\b(?!,?\s*\d)")
-_p("month", rf"(?:(?<=\b[Ii]n )|(?<=\b[Ss]ince )|(?<=\b[Bb]y )|(?<=\b[Uu]ntil )|(?<=\b[Ff]rom )|(?<=\b[Dd]uring )"
+# (the leading lookahead is implied by the rest: it lets the scan skip most positions cheaply)
+_p("month", rf"(?=[JFMASONDeml])(?:(?<=\b[Ii]n )|(?<=\b[Ss]ince )|(?<=\b[Bb]y )|(?<=\b[Uu]ntil )|(?<=\b[Ff]rom )|(?<=\b[Dd]uring )"
    rf"|(?<=\b[Oo]f )|(?<=\b[Ll]ast )|(?<=\b[Tt]his )|(?<=\b[Tt]hrough )|(?<=\b[Tt]hroughout )|(?<=\b[Ss]ince the )"
    rf"|(?<=\b[Ii]n the )|(?<=\b[Ee]nd of )|(?<=\b[Ss]tart of )|(?<=\b[Bb]eginning of )|(?<=\b[Tt]ill ))"
    rf"(?:(?P<em>early|mid|late)[- ]?\s*)?(?P<mon>{_MON})\b(?!\s+\d)")
@@ -226,6 +227,53 @@ _p("relative", r"\b(?P<w>yesterday|today|tonight|last week|this week|last weeken
    r"(?P<unit>day|week|month|year)s?\s+ago))\b", re.I)
 _p("yearrel", rf"\b(?:(?P<em>early|mid|late|earlier in|later in|the end of|end of|the start of)[- ]?\s*)?"
    rf"(?P<y>{_YEAR})(?!\s*(?:%|percent|per cent)|,\d|\.\d|\d)")
+
+# Cheap necessary conditions for the patterns above, in the same order: (name of a shared test, words
+# of which the sentence must contain one or more from each group, test on the lowercased text?). A
+# pattern runs on a sentence only when its test passes (most sentences have no time expression; this
+# skips 20 regex scans for them). Keep in step with the patterns (tests/test_extract_speed.py checks
+# that gated and ungated scans agree).
+_MON3 = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_YEAR_KW = ("18", "19", "20", "21")
+_GATES: list[tuple[str, tuple[tuple[str, ...], ...], bool]] = [
+    ("same", (("same", "corresponding", "equivalent", "comparable"),), True),
+    ("yearago", (("year", "twelve"),), True),  # "a year earlier"
+    ("H", (("H1", "H2"), _YEAR_KW), False),  # H1 2025
+    ("H", (("H1", "H2"), _YEAR_KW), False),  # 2025-H1
+    ("half", (("half",),), True),  # first half of
+    ("mon", (_MON3,), False),  # dayspan
+    ("mon+y", (_MON3, _YEAR_KW), False),  # span
+    ("months", (("months",),), True),  # first six months of
+    ("Q", (("Q1", "Q2", "Q3", "Q4"), _YEAR_KW), False),  # Q3 2024
+    ("quarter", (("quarter",),), True),  # third quarter of
+    ("mon+y", (_MON3, _YEAR_KW), False),  # fulldate
+    ("mon+y", (_MON3, _YEAR_KW), False),  # fulldate
+    ("mon+y", (_MON3, _YEAR_KW), False),  # monthyear
+    ("mon", (_MON3,), False),  # monthday
+    ("mon", (_MON3,), False),  # monthday
+    ("mon", (_MON3,), False),  # month
+    ("mon", (_MON3,), False),  # early month
+    ("day", (("day",),), False),  # weekday
+    ("rel", (("yesterday", "today", "tonight", "week", "month", "year", "ago"),), True),  # relative
+    ("y", (_YEAR_KW,), False),  # yearrel
+]
+assert len(_GATES) == len(_RX)
+
+
+# str.lower() misses two letters that re.IGNORECASE folds to ASCII
+def _fold_extra(t: str) -> str:
+    return t.replace("ſ", "s").replace("ı", "i") if ("ſ" in t or "ı" in t) else t
+
+
+def _gate_open(groups: tuple[tuple[str, ...], ...], hay: str) -> bool:
+    for group in groups:
+        for w in group:
+            if w in hay:
+                break
+        else:
+            return False
+    return True
+
 
 _HALF = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "latter": 2}
 _QUART = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4}
@@ -454,12 +502,7 @@ def find_times(text: str, anchor: Anchor | None = None, start: int = 0, end: int
                ) -> list[TimeMention]:
     """All time expressions in text[start:end], longest-first without overlaps, in text order."""
     end = len(text) if end is None else end
-    cands: list[tuple[int, int, int, str, re.Match[str]]] = []
-    for prio, (name, rx) in enumerate(_RX):
-        for m in rx.finditer(text, start, end):
-            cands.append((m.start(), m.end(), prio, name, m))
-    # longest first, then pattern priority
-    cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
+    cands = _candidates(text, start, end)
     taken: list[tuple[int, int]] = []
     out: list[TimeMention] = []
     for s, e, _prio, name, m in cands:
@@ -474,6 +517,40 @@ def find_times(text: str, anchor: Anchor | None = None, start: int = 0, end: int
         out.append(_since(text, tm, anchor))
     out.sort(key=lambda t: t.start)
     return out
+
+
+_CAND_CACHE: dict[tuple[int, int], list] = {}
+_CAND_TEXT: list[str | None] = [None]
+
+
+def _candidates(text: str, start: int, end: int) -> list[tuple[int, int, int, str, re.Match[str]]]:
+    """Every pattern match in text[start:end], longest first, then pattern priority. The extractors ask
+    for the same sentence more than once: the matches of the current text are kept (one text at a time)."""
+    if _CAND_TEXT[0] is not text:
+        _CAND_CACHE.clear()
+        _CAND_TEXT[0] = text
+    key = (start, end)
+    got = _CAND_CACHE.get(key)
+    if got is not None:
+        return got
+    seg = text[start:end]
+    low = seg.lower()
+    if not seg.isascii():
+        low = _fold_extra(low)
+    cands: list[tuple[int, int, int, str, re.Match[str]]] = []
+    seen: dict[str, bool] = {}
+    for prio, (name, rx) in enumerate(_RX):
+        gname, groups, on_lower = _GATES[prio]
+        ok = seen.get(gname)
+        if ok is None:
+            ok = seen[gname] = _gate_open(groups, low if on_lower else seg)
+        if not ok:
+            continue
+        for m in rx.finditer(text, start, end):
+            cands.append((m.start(), m.end(), prio, name, m))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
+    _CAND_CACHE[key] = cands
+    return cands
 
 
 def _not_a_year(text: str, s: int, e: int, m: re.Match[str]) -> bool:

@@ -21,7 +21,7 @@ from ..model import CASUALTIES, COUNT, KIDNAPPING, QUANTITY, SHARE, Fact, Period
 from . import common as C
 from .numbers import Num, find_numbers
 from .periods import Anchor, TimeMention, anchor_for, find_times, resolve_same
-from .text import Context, Sentence
+from .text import Context, Sentence, lower_for_gates
 
 # --------------------------------------------------------------------------------------------
 # verbs
@@ -236,11 +236,14 @@ def extract(ctx: Context) -> list[Fact]:
         if _skip_sentence(sent.text):
             continue
         st = _Sent(ctx, sent, anchor, subject)
-        _violence(st)
-        _singular_victim(st)
-        _shares(st)
-        _counts(st)
-        _quantities(st)
+        if st.nums:  # these read only the sentence's numbers
+            _violence(st)
+        if _SING_GATE(sent.text):
+            _singular_victim(st)
+        if st.nums:
+            _shares(st)
+            _counts(st)
+            _quantities(st)
         facts.extend(st.facts)
     return facts
 
@@ -249,11 +252,21 @@ _CREDIT = re.compile(r"^\s*(?:top\s+)?(?:photo|image|picture|video)\s*(?:credit|
                      r"Shutterstock)\s*/", re.I)
 
 
+_CREDIT_WORDS = ("photo", "image", "picture", "video", "reuters", "afp", "getty", "shutterstock")
+
+
 def _skip_sentence(s: str) -> bool:
+    low = lower_for_gates(s)
+    if not any(w in low for w in _CREDIT_WORDS):  # cheap necessary condition for _CREDIT
+        return False
     return bool(_CREDIT.search(s))
 
 
 # --- casualties and kidnappings ----------------------------------------------------------------
+
+
+_LOOK_BACK = 400
+_TOLL_WORDS = ("fatalities", "deaths", "dead", "killings", "casualties", "injuries", "wounded")
 
 
 def _violence(st: _Sent) -> None:
@@ -264,9 +277,9 @@ def _violence(st: _Sent) -> None:
         if n.qualifier == "vague" and n.low is None:
             continue  # "several", "a few": no number to keep
         # "Reported fatalities exceeded 8,000 last year", "the number of dead rose to 57"
-        ms = re.search(rf"\b(fatalities|deaths|dead|killings|casualties|injuries|wounded)((?:\s+[\w'’-]+){{0,4}}?)\s+"
-                       rf"(?:{_TREND_VERB}|exceeded|surpassed|topped|passed)\s+(?:to\s+|at\s+)?$",
-                       text[max(st.s.start, n.start - 60):n.start], re.I)
+        window = text[max(st.s.start, n.start - 60):n.start]
+        lw = lower_for_gates(window)
+        ms = _TOLL_SUBJECT.search(window) if any(w in lw for w in _TOLL_WORDS) else None
         nnp = C.np_after(text, n.end, hi) if ms else None
         if ms and (nnp is None or nnp.head.lower() not in C.COUNT_NOUNS):
             word = ms.group(1).lower()
@@ -322,10 +335,14 @@ def _violence(st: _Sent) -> None:
             vstart, vend = n.start, n.end + mk.end()
             np_ = None
         else:
-            before = text[st.s.start:n.start]
-            ma = _ACTIVE.search(before)
-            ml = _LEFT.search(before)
-            mt = _TOLL.search(before)
+            # the clause before the number: a bounded look-back (these patterns end at the number and span
+            # a few words; the whole sentence prefix made huge one-line texts quadratic)
+            base = max(st.s.start, n.start - _LOOK_BACK)
+            before = text[base:n.start]
+            lb = lower_for_gates(before)  # cheap necessary conditions before each search
+            ma = _ACTIVE.search(before) if any(w in lb for w in _SING_VERB_WORDS) else None
+            ml = _LEFT.search(before) if ("left" in lb or "leav" in lb) else None
+            mt = _TOLL.search(before) if ("toll" in lb or "number" in lb) else None
             mi = re.search(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|and|as\s+well\s+as|plus|while|along\s+with)"
                            r"\s+$", before, re.I)
             mh = re.search(r"\b(?:treated|treating|admitted|hospitali[sz]ed|evacuated)\s+$", before, re.I) if \
@@ -333,7 +350,7 @@ def _violence(st: _Sent) -> None:
             if ma and np_ is not None:
                 v = ma.group("v").lower()
                 verbs = [_verb_kind(v)]
-                vstart, vend = st.s.start + ma.start(), st.s.start + ma.end()
+                vstart, vend = base + ma.start(), st.s.start + ma.end()
                 if verbs[0][0] == KIDNAPPING and v.startswith(("seiz", "captur", "took", "tak", "hold", "held")) and (
                         np_.head.lower() not in C.PERSON_NOUNS and not _demonym_plural(np_.head)):
                     continue
@@ -342,21 +359,21 @@ def _violence(st: _Sent) -> None:
                     st.facts[-1].evidence[0].end <= st.ctx.source.span_to_original(n.start, n.start)[0]:
                 prev = st.facts[-1]
                 verbs = [(prev.kind, prev.what or "kidnapped")]
-                vstart, vend = st.s.start + mi.start(), st.s.start + mi.end()
+                vstart, vend = base + mi.start(), st.s.start + mi.end()
             elif mh and np_ is not None:
                 verbs = [(CASUALTIES, "wounded")]
-                vstart, vend = st.s.start + mh.start(), after + re.match(r"\s+\w+\s+(?:[\w-]+\s+){0,4}?(?:wounds|injuries)",
+                vstart, vend = base + mh.start(), after + re.match(r"\s+\w+\s+(?:[\w-]+\s+){0,4}?(?:wounds|injuries)",
                                                                          text[after:hi]).end()
             elif ml and np_ is not None and re.match(r"\s*(dead|wounded|injured)\b", text[after:hi]) is not None:
                 word = re.match(r"\s*(dead|wounded|injured)\b", text[after:hi]).group(1)
                 verbs = [_verb_kind(word)]
-                vstart, vend = st.s.start + ml.start(), after + len(re.match(r"\s*\w+", text[after:hi]).group(0))
+                vstart, vend = base + ml.start(), after + len(re.match(r"\s*\w+", text[after:hi]).group(0))
             elif ml and np_ is not None and np_.head.lower() in ("dead", "wounded", "injured"):
                 verbs = [_verb_kind(np_.head)]
-                vstart, vend = st.s.start + ml.start(), np_.end
+                vstart, vend = base + ml.start(), np_.end
             elif mt:
                 verbs = [(CASUALTIES, "killed")]
-                vstart, vend = st.s.start + mt.start(), n.end
+                vstart, vend = base + mt.start(), n.end
         if not verbs:
             continue
         victims = None
@@ -454,6 +471,22 @@ _SING_SUBJ = re.compile(
 
 _SING_OBJ = re.compile(
     rf"\b(?P<v>{_ACTIVE_V})\s+(?P<subj>(?:an?|one)\s+(?P<words>[\w'’.-]+(?:\s+[\w'’.-]+){{0,3}}))"
+)
+
+
+def _SING_GATE(t: str) -> bool:
+    """Cheap necessary condition for ``_SING_OBJ`` or ``_SING_SUBJ`` (both case-sensitive): a verb of
+    killing, wounding or abduction in the sentence."""
+    for w in _SING_VERB_WORDS:
+        if w in t:
+            return True
+    return False
+
+
+_SING_VERB_WORDS = (
+    "kill", "slew", "slaying", "massacr", "execut", "behead", "murder", "slaughter", "neutrali", "shot", "shooting",
+    "death", "lives", "wound", "injur", "abduct", "kidnap", "seiz", "captur", "took", "taken", "taking", "holding",
+    "held", "dead", "died", "slain", "perished", "hurt", "maimed",
 )
 
 
@@ -595,6 +628,27 @@ _PASSIVE = re.compile(r"^(?:\s+(?:have|has|had|were|was|are|is|been|being|report
                       r"looted|closed|damaged|razed|attacked)\b")
 
 
+_ISSUER_NOUNS = {
+    "governments", "government", "countries", "country", "states", "nations", "nation", "embassies", "embassy",
+    "consulates", "missions", "capitals", "allies", "partners", "administrations", "ministries",
+}
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|as)\b|\b(?:while|whereas|after|before|when)\b", re.I)
+
+
+def _issues_advice(st: _Sent, np_: C.NP) -> bool:
+    """Is the counted noun phrase ("four Western governments") the subject of a travel-advice or embassy
+    cue of its sentence ("... have urged their nationals to leave")? Then the number counts who gave
+    advice (shown with the advisories), not something that happened."""
+    from .advisories import _find_cues
+
+    off = st.s.start
+    for cue in _find_cues(st.s.text):
+        verb = off + cue.verb
+        if np_.end <= verb and verb - np_.end <= 160 and not _CLAUSE_BREAK.search(st.text, np_.end, verb):
+            return True
+    return False
+
+
 def _counts(st: _Sent) -> None:
     text, hi = st.text, st.s.end
     for n in st.nums:
@@ -618,6 +672,9 @@ def _counts(st: _Sent) -> None:
         if re.search(r"\b(?:population|inhabitants|home\s+to|nation\s+of|country\s+of|populated)\b",
                      text[max(st.s.start, n.start - 40):min(hi, n.end + 40)], re.I):
             continue  # a population figure is not a count of something that happened
+        # "at least four governments have urged their nationals to leave": a count of who gave advice (the
+        # gold annotations keep it as a count); tagged so the brief shows it with the advisories
+        issuers = head in _ISSUER_NOUNS and _issues_advice(st, np_)
         pm = _PASSIVE.match(text[np_.end:hi])
         if head not in C.COUNT_NOUNS and not (pm and head.endswith("s")) and not _demonym_plural(np_.head):
             continue
@@ -628,6 +685,8 @@ def _counts(st: _Sent) -> None:
             what = f"{what} {verb}"
             end = np_.end + pm.end()
         f = Fact(kind=COUNT, rule="quantities.count", what=what)
+        if issuers:
+            f.attrs["counts"] = "advice_issuers"
         _set_num(f, n)
         f.actor = C.actor_before_verb(text, st.s.start, n.start) or C.actor_by(text, end, hi)
         if f.actor is None:
@@ -684,6 +743,9 @@ def _counts(st: _Sent) -> None:
 
 _TREND_VERB = (r"(?:rose|increased|fell|dropped|declined|decreased|tripled|doubled|quadrupled|halved|climbed|"
                r"jumped|reached|totalled|totaled|numbered|stood|surged|soared|grew|hit)")
+_TOLL_SUBJECT = re.compile(
+    rf"\b(fatalities|deaths|dead|killings|casualties|injuries|wounded)((?:\s+[\w'’-]+){{0,4}}?)\s+"
+    rf"(?:{_TREND_VERB}|exceeded|surpassed|topped|passed)\s+(?:to\s+|at\s+)?$", re.I)
 
 
 def _subject_noun(text: str, lo: int, pos: int) -> C.NP | None:

@@ -17,6 +17,19 @@ _ABBREV = {
 }
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'’”)\]]*(?=\s+|$)")
+_LINE = re.compile(r"[^\n]+")
+_TOKEN_REV = re.compile(r"[\w.]*")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+
+
+def lower_for_gates(t: str) -> str:
+    """The haystack for the extractors' cheap keyword tests ("gates", necessary conditions checked
+    before running a regex): lower case, every whitespace run one space (as ``\\s+`` allows), and the
+    two letters that ``re.IGNORECASE`` folds to ASCII but ``str.lower`` keeps ("ſ", "ı") folded."""
+    low = t.lower()
+    if not t.isascii() and ("ſ" in low or "ı" in low):
+        low = low.replace("ſ", "s").replace("ı", "i")
+    return " ".join(low.split())
 
 
 @dataclass(frozen=True)
@@ -30,19 +43,21 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     """Split text[start:end] into sentences. Line breaks always end a sentence."""
     end = len(text) if end is None else end
     out: list[Sentence] = []
-    for m_line in re.finditer(r"[^\n]+", text[start:end]):
-        ls = start + m_line.start()
-        le = start + m_line.end()
+    for m_line in _LINE.finditer(text, start, end):
+        ls = m_line.start()
+        le = m_line.end()
         seg_start = ls
         for m in _BOUNDARY.finditer(text, ls, le):
-            # the token before the period
-            before = text[seg_start:m.start()]
-            tok = re.search(r"([\w.]+)$", before)
-            word = tok.group(1).lower() if tok else ""
-            if m.group(0).startswith(".") and (word.rstrip(".") in _ABBREV or re.fullmatch(r"[a-z]", word)):
-                continue
+            if m.group(0).startswith("."):
+                # the token before the period (an abbreviation is short: a bounded window is enough, and
+                # keeps a long line with many periods linear)
+                before = text[max(seg_start, m.start() - 256):m.start()]
+                n = _TOKEN_REV.match(before[::-1]).end()  # the [\w.]+ run that ends the window
+                word = before[len(before) - n:].lower()
+                if word.rstrip(".") in _ABBREV or (len(word) == 1 and "a" <= word <= "z"):
+                    continue
             # a period followed by a lowercase letter is not a boundary
-            nxt = re.match(r"\s*(\S)", text[m.end():le])
+            nxt = _NEXT_CHAR.match(text, m.end(), le)
             if nxt and nxt.group(1).islower():
                 continue
             _add(out, text, seg_start, m.end())

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from pathlib import Path
@@ -87,12 +88,95 @@ def compatible(a: Fact, b: Fact) -> bool:
     return lo <= hi + 1e-9
 
 
+_INF = float("inf")
+
+
+def _interval(f: Fact) -> tuple[bool, float, float]:
+    """(unbounded, lo, hi) as ``compatible`` reads a fact."""
+    if f.value is None and f.low is None and f.high is None:
+        return True, -_INF, _INF
+    lo, hi = _bounds(f)
+    return False, -_INF if lo is None else lo, _INF if hi is None else hi
+
+
+class _BucketIndex:
+    """The facts of one bucket (one slot with conflicting values) indexed by interval, so that finding
+    the first fact compatible with a new one does not scan a bucket that grew to hundreds of values."""
+
+    def __init__(self, bucket: list[Fact]):
+        self.bucket = bucket
+        self.n = 0
+        self.first_unbounded: int | None = None
+        self.point_values: list[float] = []  # sorted distinct values of exact (point) facts
+        self.point_first: dict[float, int] = {}  # value -> first position in the bucket
+        self.others: list[tuple[int, float, float]] = []  # bounded intervals that are not points
+        for g in bucket:
+            self.add(g)
+
+    def add(self, g: Fact) -> None:
+        i = self.n
+        self.n += 1
+        u, lo, hi = _interval(g)
+        if u:
+            if self.first_unbounded is None:
+                self.first_unbounded = i
+        elif lo == hi:
+            if lo not in self.point_first:
+                self.point_first[lo] = i
+                bisect.insort(self.point_values, lo)
+        else:
+            self.others.append((i, lo, hi))
+
+    def first(self, flo: float, fhi: float) -> int | None:
+        best = self.first_unbounded
+        for i, lo, hi in self.others:
+            if best is not None and i > best:
+                break
+            if max(lo, flo) <= min(hi, fhi) + 1e-9:
+                best = i
+                break
+        if flo <= fhi + 1e-9:
+            vals = self.point_values
+            k = bisect.bisect_left(vals, flo - 1e-9)
+            end = bisect.bisect_right(vals, fhi + 1e-9)
+            # a point v is compatible iff max(v, flo) <= min(v, fhi) + 1e-9
+            for v in vals[k:end]:
+                if max(v, flo) <= min(v, fhi) + 1e-9:
+                    j = self.point_first[v]
+                    if best is None or j < best:
+                        best = j
+        return best
+
+
+def _first_compatible(bucket: list[Fact], f: Fact, index_of: dict[int, _BucketIndex]) -> Fact | None:
+    """``next((g for g in bucket if compatible(g, f)), None)`` without scanning long buckets."""
+    if f.kind not in NUMERIC:
+        return bucket[0]
+    fu, flo, fhi = _interval(f)
+    if fu:
+        return bucket[0]
+    if len(bucket) < 8:
+        for g in bucket:
+            if compatible(g, f):
+                return g
+        return None
+    idx = index_of.get(id(bucket))
+    if idx is None or idx.n != len(bucket):
+        idx = index_of[id(bucket)] = _BucketIndex(bucket)
+    j = idx.first(flo, fhi)
+    return None if j is None else bucket[j]
+
+
 def _line_of_reporting(ev: Evidence, group_of: dict[str, str], originator: dict[str, str | None]) -> str:
     return originator.get(ev.source) or group_of.get(ev.source, ev.source)
 
 
-def _merge_into(target: Fact, other: Fact) -> None:
-    seen = {(e.source, e.start, e.end) for e in target.evidence}
+def _merge_into(target: Fact, other: Fact, seen: set | None = None) -> None:
+    """Merge ``other`` into ``target``. ``seen``: the (source, start, end) of target's evidence, kept by
+    the caller across merges (rebuilding it for every merge was quadratic for facts with thousands of
+    evidence entries)."""
+    if seen is None:
+        seen = {(e.source, e.start, e.end) for e in target.evidence}
     for e in other.evidence:
         if (e.source, e.start, e.end) not in seen:
             target.evidence.append(e)
@@ -134,27 +218,41 @@ def build_factsheet(
     group_of = {s.id: (s.group or s.duplicate_of or s.id) for s in sources}
     src_ids = {s.id for s in sources}
 
-    # 1. cluster facts by identity key, then by value compatibility
+    # 1. cluster facts by identity key, then by value compatibility (near-linear: events are looked up
+    # among the clusters of their date only, evidence sets are kept per fact across merges)
     clusters: dict[tuple, list[Fact]] = {}
     order: list[tuple] = []
+    events_by_date: dict[str, list[tuple[tuple, set[str]]]] = {}
+    seen_of: dict[int, set] = {}
+    index_of: dict[int, _BucketIndex] = {}
     for s in sources:
         for f in facts_by_source.get(s.id, []):
             f.evidence = [e for e in f.evidence if e.source in src_ids]
             if f.kind == "event":
-                key = _find_event_cluster(clusters, f)
+                key = _find_event_cluster(events_by_date, f)
             else:
                 key = fact_key(f)
             bucket = clusters.get(key)
             if bucket is None:
                 clusters[key] = [f]
                 order.append(key)
+                if f.kind == "event" and f.date is not None:
+                    events_by_date.setdefault(f.date, []).append((key, _event_tokens(f)))
                 continue
-            for g in bucket:
-                if compatible(g, f):
-                    _merge_into(g, f)
-                    break
-            else:
+            g = _first_compatible(bucket, f, index_of)
+            if g is None:
                 bucket.append(f)
+                idx = index_of.get(id(bucket))
+                if idx is not None:
+                    idx.add(f)
+            else:
+                seen = seen_of.get(id(g))
+                if seen is None:
+                    seen = seen_of[id(g)] = {(e.source, e.start, e.end) for e in g.evidence}
+                before = _interval(g) if g.kind in NUMERIC else None
+                _merge_into(g, f, seen)
+                if before is not None and _interval(g) != before:
+                    index_of.pop(id(bucket), None)  # g's value became more precise: re-index the bucket
 
     # 2. ids, corroboration, conflicts
     facts: list[Fact] = []
@@ -194,7 +292,7 @@ def build_factsheet(
     # 3. link derived facts to their inputs
     by_source_kind: dict[tuple, list[Fact]] = {}
     for f in facts:
-        for sid in f.sources:
+        for sid in dict.fromkeys(e.source for e in f.evidence):  # Fact.sources, in linear time
             by_source_kind.setdefault((sid, f.kind), []).append(f)
     ids = {f.id for f in facts}
     for f in facts:
@@ -202,7 +300,7 @@ def build_factsheet(
             continue
         resolved = [d for d in f.derived_from if d in ids]
         if not resolved:
-            for sid in f.sources:
+            for sid in dict.fromkeys(e.source for e in f.evidence):
                 for g in by_source_kind.get((sid, f.kind), []):
                     if g is not f and not g.derived and _norm(g.actor) == _norm(f.actor) and _norm(g.what) == _norm(f.what):
                         resolved.append(g.id)
@@ -219,13 +317,13 @@ def build_factsheet(
     return sheet
 
 
-def _find_event_cluster(clusters: dict[tuple, list[Fact]], f: Fact) -> tuple:
-    """Events from different sources describing the same happening on the same date merge."""
+def _find_event_cluster(events_by_date: dict[str, list[tuple[tuple, set[str]]]], f: Fact) -> tuple:
+    """Events from different sources describing the same happening on the same date merge.
+    ``events_by_date``: date -> [(cluster key, words of the cluster's first event)], in cluster order."""
+    if f.date is None:
+        return fact_key(f)
     toks = _event_tokens(f)
-    for key, bucket in clusters.items():
-        if key[0] != "event" or key[1] != f.date or f.date is None:
-            continue
-        other = _event_tokens(bucket[0])
+    for key, other in events_by_date.get(f.date, ()):
         if toks and other and len(toks & other) / len(toks | other) >= 0.5:
             return key
     return fact_key(f)
