@@ -357,8 +357,11 @@ def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
             if cur_json != new_json:
                 previous.parent.mkdir(parents=True, exist_ok=True)
                 tmp = previous.with_name(".factsheet.yaml.copy.tmp")
-                shutil.copyfile(current, tmp)
-                tmp.replace(previous)
+                try:
+                    shutil.copyfile(current, tmp)
+                    tmp.replace(previous)
+                finally:
+                    tmp.unlink(missing_ok=True)
                 atomic_write_text(previous_twin, _twin(previous.read_bytes(), cur_json))
         except (OSError, ValueError):
             pass
@@ -563,6 +566,32 @@ def _clean_stale_temps(out: Path) -> None:
             continue
 
 
+_LOCK_FDS: set[int] = set()
+
+
+def _close_lock_in_child() -> None:
+    """Forked workers must not keep the build lock alive: if the build is killed, the lock is free at
+    once even while a worker is still finishing."""
+    import os
+
+    for fd in list(_LOCK_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+
+
+def _register_fork_hook() -> None:
+    import os
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_close_lock_in_child)
+
+
+_register_fork_hook()
+
+
 class _build_lock:
     """One build at a time per output folder (an advisory lock on out/.lock)."""
 
@@ -579,11 +608,13 @@ class _build_lock:
         except OSError:
             self.fh.close()
             raise BuildError(f"another build is writing to {self.path.parent}; wait for it to finish") from None
+        _LOCK_FDS.add(self.fh.fileno())
         return self
 
     def __exit__(self, *exc):
         import fcntl
 
+        _LOCK_FDS.discard(self.fh.fileno())
         fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
         self.fh.close()
         return False
