@@ -295,3 +295,12 @@ def test_cached_and_parallel_source_loading_equals_load_sources(tmp_path, monkey
     (folder / "empty.txt").unlink()  # a removed file's cache entry is pruned
     pipeline.load_all(folder, cache)
     assert len(list(cache.glob("*.json"))) == len(want.sources)
+
+
+def test_count_of_advice_issuers_is_kept_in_the_sheet_but_not_a_situation_bullet(built):
+    """The gold keeps "at least four Western governments" as a count; the brief shows who advised what in
+    the advisories table instead of a bare bullet."""
+    project, res = built
+    c = [f for f in res.sheet.facts if f.kind == "count" and f.value == 4 and f.attrs.get("counts") == "advice_issuers"]
+    assert c
+    assert "Western governments" not in pdf_text(project / "out" / "brief.pdf")

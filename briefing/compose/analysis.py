@@ -1028,6 +1028,8 @@ def theme_sections(
     for f in sheet.facts:
         if f.status == "rejected" or f.kind in ("advisory",):
             continue
+        if f.attrs.get("counts") == "advice_issuers":
+            continue  # "at least four governments told their nationals to leave": the advisories table says it
         th = theme_of(f)
         if th is None:
             continue
