@@ -233,7 +233,7 @@ def parse_inlines(s: str) -> list[Inline]:
             if t[1]:
                 out.append(Cite(list(t[1]), more=t[2]))
             elif out and isinstance(out[-1], Text):
-                # an empty citation swallows the space before it ("280 [@]." -> "280.")
+                # an empty citation swallows the space before it ("300 [@]." -> "300.")
                 out[-1].text = out[-1].text.rstrip(" ")
         elif t[0] == "link":
             out.append(Link(t[1], t[2]))

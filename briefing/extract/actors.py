@@ -904,7 +904,7 @@ def _antecedent(text: str, sents, k: int, persons: list[_Person]) -> _Person | N
     lo = sents[max(0, k - 2)].start
     hi = sents[k].start
     cands = [p for p in persons if lo <= p.start < hi]
-    # surnames used alone ("Diop said") also count
+    # surnames used alone ("Ndiaye said") also count
     names = {p.name for p in cands}
     for p in persons:
         sur = p.name.split()[-1]

@@ -403,7 +403,7 @@ def _demonym_plural(w: str) -> bool:
 def _violence_context(st: _Sent, f: Fact, n: Num, np_, lo: int, hi: int, kind: str) -> None:
     text = st.text
     sent_lo, sent_hi = st.s.start, st.s.end
-    # actor: perpetrator ("by militants") or the named group among the victims ("84 Wagner fighters")
+    # actor: perpetrator ("by militants") or the named group among the victims ("60 Foo Brigade fighters")
     actor = C.actor_by(text, hi, sent_hi) or C.actor_before_verb(text, sent_lo, n.start)
     if actor is None and np_ is not None:
         for w in np_.words:
@@ -700,7 +700,7 @@ def _counts(st: _Sent) -> None:
         mv = re.search(r"\b(?:doubled|tripled|quadrupled|halved)\s+(?:to\s+)?$", text[max(st.s.start, n.start - 25):n.start])
         if comp is None and mv:
             comp = _comparison(text, n.start - len(mv.group(0)), n.start)
-        # "doubled to 280" / "280, up from 140"
+        # "doubled to 300" / "300, up from 150"
         upfrom = _UP_FROM.search(text, end, hi)
         base_n = None
         if upfrom:
