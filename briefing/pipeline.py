@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -128,15 +129,14 @@ def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
     return src, out
 
 
-PARALLEL_MIN = 24  # fewer uncached sources than this are extracted in-process (a pool costs ~50 ms)
+PARALLEL_MIN = 24  # fewer items than this are processed in-process (a pool costs ~50 ms)
 
-_POOL_SOURCES: list[Source] = []  # set before forking: workers read sources from here, not from a pickle
+_POOL: tuple[Callable, list] | None = None  # set before forking: workers read their items from here
 
 
-def _extract_some(indices: list[int]) -> list[tuple[int, list[Fact]]]:
-    from .extract import extract
-
-    return [(i, extract(_POOL_SOURCES[i])) for i in indices]
+def _pool_chunk(indices: list[int]) -> list[tuple[int, object]]:
+    fn, items = _POOL
+    return [(i, fn(items[i])) for i in indices]
 
 
 def _workers(n_jobs: int) -> int:
@@ -152,30 +152,34 @@ def _workers(n_jobs: int) -> int:
     return max(1, min(cpus, n_jobs))
 
 
-def _extract_parallel(sources: list[Source], n: int) -> list[list[Fact]]:
-    """Extract in n forked worker processes; chunks balanced by text size, results in input order."""
+def parallel_map(fn: Callable, items: list, sizes: list[int]) -> list:
+    """``[fn(x) for x in items]``, in forked worker processes (one per core, ``BRIEFING_JOBS`` caps them)
+    when there are many items; chunks are balanced by ``sizes``, results come back in input order. The
+    items reach the workers through fork, not a pickle; only the results are pickled."""
     import multiprocessing as mp
+
+    n = _workers(len(items))
+    if n < 2 or len(items) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        return [fn(x) for x in items]
     from concurrent.futures import ProcessPoolExecutor
 
-    global _POOL_SOURCES
-    order = sorted(range(len(sources)), key=lambda i: -len(sources[i].text))
-    n_chunks = max(n * 4, 1)
-    chunks: list[list[int]] = [[] for _ in range(n_chunks)]
-    sizes = [0] * n_chunks
-    for i in order:  # largest first into the lightest chunk
-        k = sizes.index(min(sizes))
+    global _POOL
+    chunks: list[list[int]] = [[] for _ in range(n * 4)]
+    load = [0] * len(chunks)
+    for i in sorted(range(len(items)), key=lambda i: -sizes[i]):  # largest first into the lightest chunk
+        k = load.index(min(load))
         chunks[k].append(i)
-        sizes[k] += len(sources[i].text) + 500
-    _POOL_SOURCES = sources
+        load[k] += sizes[i] + 500
+    results: list = [None] * len(items)
+    _POOL = (fn, items)
     try:
         with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
-            results: list[list[Fact]] = [[] for _ in sources]
-            for part in ex.map(_extract_some, [c for c in chunks if c]):
-                for i, facts in part:
-                    results[i] = facts
-        return results
+            for part in ex.map(_pool_chunk, [c for c in chunks if c]):
+                for i, r in part:
+                    results[i] = r
     finally:
-        _POOL_SOURCES = []
+        _POOL = None
+    return results
 
 
 def _source_to_json(src: Source | None, warnings: list[str]) -> str:
@@ -198,15 +202,13 @@ def _source_from_json(text: str) -> tuple[Source | None, list[str]]:
     return Source(**sd), list(d["warnings"])
 
 
-_POOL_PATHS: list[tuple[Path, Path]] = []
-
-
-def _read_some(indices: list[int]) -> list[tuple[int, Source | None, list[str]]]:
+def _read_path(args: tuple[Path, Path]):
     from .sources import read_one
 
-    return [(i, *read_one(*_POOL_PATHS[i])) for i in indices]
+    return read_one(*args)
 
 
+@functools.lru_cache(maxsize=8)
 def _code_version(*parts: str) -> str:
     """Digest of the package files under the given subfolders (what a cached result depends on)."""
     h = hashlib.sha1()
@@ -222,10 +224,9 @@ def _code_version(*parts: str) -> str:
 def load_all(src_dir: Path, cache_dir: Path | None):
     """``sources.load_sources`` with a per-file cache (keyed by relative path, size, mtime and the
     sources code) and, for many new files, reading in forked worker processes."""
-    import multiprocessing as mp
     import os
 
-    from .sources import finish, read_one, scan
+    from .sources import finish, scan
 
     files = scan(src_dir)
     version = _code_version("sources") + _code_version("data")[:8]
@@ -243,23 +244,14 @@ def load_all(src_dir: Path, cache_dir: Path | None):
             except (OSError, ValueError, KeyError, TypeError):
                 pass
         todo.append(i)
-    n = _workers(len(todo))
-    if n > 1 and len(todo) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
-        global _POOL_PATHS
-        from concurrent.futures import ProcessPoolExecutor
-
-        _POOL_PATHS = [(files[i][1], src_dir) for i in range(len(files))]
+    sizes = []
+    for i in todo:
         try:
-            chunks = [todo[k::n * 4] for k in range(n * 4)]
-            with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
-                for part in ex.map(_read_some, [c for c in chunks if c]):
-                    for i, src, warns in part:
-                        read[i] = (src, warns)
-        finally:
-            _POOL_PATHS = []
-    else:
-        for i in todo:
-            read[i] = read_one(files[i][1], src_dir)
+            sizes.append(os.stat(files[i][1]).st_size)
+        except OSError:
+            sizes.append(0)
+    for i, r in zip(todo, parallel_map(_read_path, [(files[i][1], src_dir) for i in todo], sizes)):
+        read[i] = r
     if cache_dir is not None and todo:
         from .util import atomic_write_text
 
@@ -294,8 +286,6 @@ def _prune(cache_dir: Path, keep: set[str]) -> None:
 def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list[Fact]]:
     """Run the extractor on each source, reusing cached results keyed by content and version.
     Many uncached sources are extracted in parallel (one process per core; ``BRIEFING_JOBS`` caps it)."""
-    import multiprocessing as mp
-
     from .extract import extract, fingerprint
 
     version = fingerprint()
@@ -310,11 +300,7 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
             except (ValueError, TypeError, KeyError):
                 pass
         todo.append((s, cached))
-    n = _workers(len(todo))
-    if n > 1 and len(todo) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
-        found = _extract_parallel([s for s, _ in todo], n)
-    else:
-        found = [extract(s) for s, _ in todo]
+    found = parallel_map(extract, [s for s, _ in todo], [len(s.text) for s, _ in todo])
     if cache_dir and todo:
         from .util import atomic_write_text
 

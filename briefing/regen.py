@@ -90,14 +90,11 @@ _BLOCKS = (W_P, W_TBL, W_SDT)
 
 
 @dataclass
-class Entry:
-    block_id: str
+class Entry(ox.ManifestEntry):
+    """A manifest entry with the merge's own attributes (``ox.MERGE_ATTRS``)."""
+
     sha256: str = ""
     sdt_id: int = 0
-    label: str = ""
-    parts: int = 1
-    kind: str = ""
-    parent: str = ""
     state: str = ""  # "" (generated) | kept | merged | deleted
     gen: str = ""  # kept blocks: the generated hash last compared with
     fmt: str = ""  # formatting fingerprint of the block as written
@@ -119,27 +116,7 @@ def read_entries(src) -> list[Entry]:
 
 
 def manifest_xml(entries: list[Entry]) -> bytes:
-    from lxml import etree
-
-    from .util import xml_safe
-
-    root = etree.Element(f"{{{MANIFEST_NS}}}manifest", nsmap={"bm": MANIFEST_NS})
-    root.set("generator", "briefing")
-    root.set("version", "1")
-    for e in entries:
-        b = etree.SubElement(root, f"{{{MANIFEST_NS}}}block")
-        b.set("id", xml_safe(e.block_id))
-        b.set("sha256", e.sha256)
-        b.set("sdt", str(e.sdt_id))
-        b.set("kind", e.kind)
-        b.set("parts", str(e.parts))
-        b.set("label", xml_safe(e.label)[:200])
-        if e.parent:
-            b.set("parent", xml_safe(e.parent))
-        for k in ("state", "gen", "fmt", "title"):
-            if getattr(e, k):
-                b.set(k, getattr(e, k))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return ox.manifest_xml(entries)
 
 
 def _replace_manifest(data: bytes, xml: bytes) -> bytes:

@@ -102,3 +102,42 @@ def sample_document(tmp: Path, n_rows: int = 6) -> Document:
         Paragraph("src-2", [Text("[2] Outlet Two, “Another title”, undated. "), Link("https://example.org", "https://example.org")], style="source", anchor="src-2"),
     ]
     return Document(meta=meta, blocks=blocks)
+
+
+# -- editing a .docx as Word would (shared by the merge and round-trip tests) ----------------------
+
+
+def find_block(root, bid: str):
+    """The content control of generated block ``bid``."""
+    from briefing.render import ooxml as ox
+
+    for b, sdt in ox.iter_blocks(root, entries=[]):
+        if b == bid:
+            return sdt
+    raise KeyError(bid)
+
+
+def run(text: str, *props: tuple[str, dict]):
+    """A w:r with ``text`` and run properties ``(tag, attrs)``."""
+    from briefing.render import ooxml as ox
+
+    r = ox.text_run(text)
+    if props:
+        rpr = ox.el("w:rPr")
+        for tag, attrs in props:
+            rpr.append(ox.el(tag, **attrs))
+        r.insert(0, rpr)
+    return r
+
+
+def pstyle(p) -> str:
+    from docx.oxml.ns import qn
+
+    s = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return s.get(qn("w:val")) if s is not None else ""
+
+
+def callout_title(root, bid: str):
+    from docx.oxml.ns import qn
+
+    return next(p for p in find_block(root, bid).iter(qn("w:p")) if pstyle(p) == "BriefCalloutTitle")

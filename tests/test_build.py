@@ -194,10 +194,10 @@ def test_parallel_extraction_equals_serial(tmp_path, monkeypatch):
     serial = pipeline.extract_all(sources, None)
     monkeypatch.setenv("BRIEFING_JOBS", "2")
     calls = []
-    real = pipeline._extract_parallel
-    monkeypatch.setattr(pipeline, "_extract_parallel", lambda s, n: calls.append(n) or real(s, n))
+    real = pipeline._workers
+    monkeypatch.setattr(pipeline, "_workers", lambda n: calls.append(real(n)) or calls[-1])
     parallel = pipeline.extract_all(sources, None)
-    assert calls == [2]
+    assert calls == [2]  # the forked pool ran, with two workers
     assert list(parallel) == list(serial) == [s.id for s in sources]
     assert {k: [to_dict(f) for f in v] for k, v in parallel.items()} == {k: [to_dict(f) for f in v] for k, v in serial.items()}
     assert sum(len(v) for v in serial.values()) > 20

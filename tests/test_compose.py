@@ -149,17 +149,16 @@ def figures_for(tmp_path, ids=("attacks-by-period", "advisories-by-country", "lo
 # helpers
 # ============================================================================================
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from briefing.compose import TemplateError, compose, render_text
+from briefing.compose import TemplateError, compose
 from briefing.compose import analysis as A
 from briefing.compose import fmt
 from briefing.compose.dialect import DialectError, parse, parse_inlines
-from briefing.config import Config, Styles, default_styles_dir, load_theme, resolve_styles
+from briefing.config import Config, Styles, default_styles_dir, resolve_styles
 from briefing.model import (
     BulletList,
     Callout,

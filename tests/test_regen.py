@@ -14,27 +14,15 @@ from docx.oxml.ns import qn
 
 from briefing.model import Callout, DocMeta, Document, Heading, Paragraph, Text
 from briefing.render import ooxml as ox
+from tests.doc_fixtures import callout_title, find_block
 
 # --------------------------------------------------------------------------------------------
 # helpers: edit a .docx as Word would
 # --------------------------------------------------------------------------------------------
 
 
-def find_block(root, bid: str):
-    for b, sdt in ox.iter_blocks(root, entries=[]):
-        if b == bid:
-            return sdt
-    raise KeyError(bid)
 
 
-def run(text: str, *props: tuple[str, dict]):
-    r = ox.text_run(text)
-    if props:
-        rpr = ox.el("w:rPr")
-        for tag, attrs in props:
-            rpr.append(ox.el(tag, **attrs))
-        r.insert(0, rpr)
-    return r
 
 
 def edit(data: bytes, fn) -> bytes:
@@ -228,13 +216,8 @@ def test_an_edited_footer_is_kept(tmp_path, styles):
 # --------------------------------------------------------------------------------------------
 
 
-def _pstyle(p) -> str:
-    s = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return s.get(qn("w:val")) if s is not None else ""
 
 
-def _title_p(root, bid: str):
-    return next(p for p in find_block(root, bid).iter(qn("w:p")) if _pstyle(p) == "BriefCalloutTitle")
 
 
 def boxed(title: str, body: str) -> Document:
@@ -250,7 +233,7 @@ def test_an_edited_callout_title_replaces_the_generated_one(styles):
     from briefing.render.docx import render_bytes
 
     old = boxed("Bottom line, week 18", "Generated body.")
-    mine = edit(stamp(render_bytes(old, styles)), lambda root: _title_p(root, "box").append(ox.text_run(" (desk)")))
+    mine = edit(stamp(render_bytes(old, styles)), lambda root: callout_title(root, "box").append(ox.text_run(" (desk)")))
     new = boxed("Bottom line, week 19", "Generated body, new.")
     res = merge(mine, stamp(render_bytes(new, styles)), new)
     lines = text_lines(res.data)
@@ -287,7 +270,7 @@ def test_a_deleted_callout_title_stays_deleted(styles):
     old = boxed("Bottom line", "Generated body.")
 
     def drop(root):
-        p = _title_p(root, "box")
+        p = callout_title(root, "box")
         p.getparent().remove(p)
 
     mine = edit(stamp(render_bytes(old, styles)), drop)

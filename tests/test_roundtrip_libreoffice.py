@@ -10,7 +10,6 @@ Skipped when LibreOffice is not installed.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from docx.oxml.ns import qn

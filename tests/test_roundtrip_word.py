@@ -22,6 +22,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from briefing.render import ooxml as ox
+from tests.doc_fixtures import callout_title, find_block, pstyle, run
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -49,31 +50,12 @@ DELETED = ("outlook", "outlook-analyst")
 # --------------------------------------------------------------------------------------------
 
 
-def find_block(root, bid: str):
-    for b, sdt in ox.iter_blocks(root, entries=[]):
-        if b == bid:
-            return sdt
-    raise KeyError(bid)
 
 
-def run(text: str, *props: tuple[str, dict]):
-    r = ox.text_run(text)
-    if props:
-        rpr = ox.el("w:rPr")
-        for tag, attrs in props:
-            rpr.append(ox.el(tag, **attrs))
-        r.insert(0, rpr)
-    return r
 
 
-def pstyle(p) -> str:
-    s = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return s.get(qn("w:val")) if s is not None else ""
 
 
-def callout_title(root, bid: str):
-    sdt = find_block(root, bid)
-    return next(p for p in sdt.iter(qn("w:p")) if pstyle(p) == "BriefCalloutTitle")
 
 
 def word_edit(path: Path) -> None:

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from briefing import watch
 from briefing.facts.changes import changes_markdown, summarise_changes_md
 from briefing.model import FactSheet, SourceInfo

@@ -161,6 +161,18 @@ def sources_phrase(nums: list[int]) -> str:
     return f"{word}: " + ", ".join(f"[{n}]" for n in nums)
 
 
+def _period_series(groups: dict[tuple, list[Fact]]) -> list[tuple[tuple, list[Fact]]]:
+    """(group key, the best fact per period in period order) for groups with two or more periods."""
+    series = []
+    for key, facts in groups.items():
+        by_period: dict[tuple[str, str], list[Fact]] = {}
+        for f in facts:
+            by_period.setdefault(_period_key(f), []).append(f)
+        if len(by_period) >= 2:
+            series.append((key, [best_fact(by_period[k]) for k in sorted(by_period)]))
+    return series
+
+
 def best_fact(facts: list[Fact]) -> Fact:
     """Of several facts for one slot, the best-attested one (review status, then sources, then id)."""
     return sorted(
@@ -267,15 +279,7 @@ def counts_spec(sheet: FactSheet) -> Spec | None:
         key = (_norm(f.actor), _norm(f.what))
         groups.setdefault(key, []).append(f)
         display.setdefault(key, (f.actor, f.what))
-    series = []
-    for key, facts in groups.items():
-        by_period: dict[tuple[str, str], list[Fact]] = {}
-        for f in facts:
-            by_period.setdefault(_period_key(f), []).append(f)
-        if len(by_period) < 2:
-            continue
-        chosen = [best_fact(by_period[k]) for k in sorted(by_period)]
-        series.append((key, chosen))
+    series = _period_series(groups)
     if not series:
         return None
     series.sort(key=lambda s: (-len(s[1]), -max(plot_value(f) or 0 for f in s[1]), s[0]))
@@ -357,14 +361,7 @@ def shares_spec(sheet: FactSheet) -> Spec | None:
         key = (_norm(f.actor), _norm(f.what), _norm(f.region))
         groups.setdefault(key, []).append(f)
         display.setdefault(key, f)
-    series = []
-    for key, facts in groups.items():
-        by_period: dict[tuple[str, str], list[Fact]] = {}
-        for f in facts:
-            by_period.setdefault(_period_key(f), []).append(f)
-        if len(by_period) < 2:
-            continue
-        series.append((key, [best_fact(by_period[k]) for k in sorted(by_period)]))
+    series = _period_series(groups)
     if not series:
         return None
     series.sort(key=lambda s: (-len(s[1]), s[0]))

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import ACTOR, CLAIM, PLACE, Fact
-from .lexicon import ADJECTIVE, CAPITAL, NAME, PEOPLE, country_code, find_countries
+from .lexicon import ADJECTIVE, CAPITAL, NAME, country_code, find_countries
 from .text import Context
 
 # ------------------------------------------------------------------------------------------------
@@ -838,7 +838,6 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
             seg = text[cs:ce]
             p = _first_in(persons, person_starts, cs, ce)
             if p is None:
-                sn = re.search(r"\b([A-Z][a-zà-ÿ’'\-]+)\b(?!.*\b[A-Z][a-zà-ÿ’'\-]+\b\s+(?:said|told))", seg)
                 for w in re.findall(r"\b[A-Z][a-zà-ÿ’'\-]+\b", seg):
                     if w in by_surname:
                         p = by_surname[w]

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 from ..model import ADVISORY, Fact
 from .lexicon import ADJECTIVE, CAPITAL, INSTITUTION, NAME, PEOPLE, CountryMention, _forms, find_countries
-from .text import Context, Sentence, lower_for_gates
+from .text import Context, lower_for_gates
 
 RULE_VERSION = "adv-2"
 

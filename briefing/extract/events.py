@@ -37,7 +37,6 @@ _PREP = r"(?:in|on|since|during|by|until|from|of|at|through|throughout|around|ea
 def extract(ctx: Context) -> list[Fact]:
     text = ctx.source.text
     anchor = anchor_for(ctx.pub_date, text)
-    subject = C.article_country(text)
     facts: list[Fact] = []
     seen: set[tuple[str, str]] = set()
     for sent in ctx.sentences:
@@ -158,7 +157,6 @@ def _describe(text: str, slo: int, shi: int, t: TimeMention, times: list[TimeMen
     lo = lefts[-1][1] if lefts else slo
     hi = rights[0][0] if rights else shi
     desc = _clean(text, lo, hi, times)
-    sep_before = text[lefts[-1][0]:lefts[-1][1]] if lefts else ""
 
     # an introductory date phrase ("Last week, ...", "In a statement on Monday, ..."): the main clause
     intro = lo == slo and rights and re.match(r"\s*,", text[rights[0][0]:rights[0][1]])

@@ -269,13 +269,17 @@ _LOOK_BACK = 400
 _TOLL_WORDS = ("fatalities", "deaths", "dead", "killings", "casualties", "injuries", "wounded")
 
 
+def _open_counts(st: _Sent):
+    """The sentence's count-like numbers not yet used by another fact and with a number to keep
+    ("several", "a few" have none)."""
+    for n in st.nums:
+        if n.category == "count" and n.num_start not in st.used and not (n.qualifier == "vague" and n.low is None):
+            yield n
+
+
 def _violence(st: _Sent) -> None:
     text, hi = st.text, st.s.end
-    for n in st.nums:
-        if n.category != "count" or n.num_start in st.used:
-            continue
-        if n.qualifier == "vague" and n.low is None:
-            continue  # "several", "a few": no number to keep
+    for n in _open_counts(st):
         # "Reported fatalities exceeded 8,000 last year", "the number of dead rose to 57"
         window = text[max(st.s.start, n.start - 60):n.start]
         lw = lower_for_gates(window)
@@ -651,11 +655,7 @@ def _issues_advice(st: _Sent, np_: C.NP) -> bool:
 
 def _counts(st: _Sent) -> None:
     text, hi = st.text, st.s.end
-    for n in st.nums:
-        if n.category != "count" or n.num_start in st.used:
-            continue
-        if n.qualifier == "vague" and n.low is None:
-            continue  # "several", "a few": no number to keep
+    for n in _open_counts(st):
         allow_of = n.qualifier == "vague" or bool(re.search(r"(?:dozen|thousand|million|hundred)s?$", n.surface,
                                                             re.I))
         np_ = C.np_after(text, n.end if n.unit is None else n.num_end, hi, allow_of=allow_of)

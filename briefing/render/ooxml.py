@@ -469,6 +469,9 @@ class ManifestEntry:
     parent: str = ""  # id of the enclosing block (blocks inside a callout)
 
 
+MERGE_ATTRS = ("state", "gen", "fmt", "title")
+
+
 def manifest_xml(entries: list[ManifestEntry], generator: str = "briefing") -> bytes:
     root = parse_xml(f'<bm:manifest xmlns:bm="{MANIFEST_NS}" generator="{generator}" version="1"/>')
     for e in entries:
@@ -481,6 +484,10 @@ def manifest_xml(entries: list[ManifestEntry], generator: str = "briefing") -> b
         b.set("label", xml_safe(e.label)[:200])
         if e.parent:
             b.set("parent", xml_safe(e.parent))
+        for k in MERGE_ATTRS:  # written by the rebuild merge (briefing.regen.Entry); absent here
+            v = getattr(e, k, "")
+            if v:
+                b.set(k, v)
         root.append(b)
     from lxml import etree
 

@@ -444,7 +444,6 @@ class _Writer:
     def title_block(self) -> list:
         from reportlab.lib.colors import white
         from reportlab.platypus import Spacer
-        from reportlab.platypus import TableStyle
 
         T = self._rl_table
 
@@ -577,8 +576,6 @@ class _Writer:
         return p
 
     def bluf(self, b: Paragraph, width: float):
-        from reportlab.platypus import TableStyle
-
         T = self._rl_table
 
         p = self.para(b.inlines, "bluf", b.anchor)
