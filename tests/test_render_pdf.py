@@ -341,3 +341,54 @@ def test_compact_citations_print_ranges_and_more_with_links(styles):
             if a.get("/Dest") is not None:
                 links.append(str(a["/Dest"]))
     assert len(links) == 3  # 1, 5 and 9: both ends of the range and the single
+
+
+def _first_image_pixels(reader):
+    img = reader.pages[0].images[0].image
+    return img.convert("RGB")
+
+
+@pytest.mark.parametrize("mode", ["ours", "rgba"])
+def test_chart_pixels_reach_the_pdf_unchanged(tmp_path, styles, mode):
+    """Our RGB chart PNG is embedded from its own compressed rows (PNG predictors in the PDF stream);
+    any other PNG (here RGBA, as savefig writes) goes through reportlab's reader. Either way the PDF
+    shows exactly the chart's pixels."""
+    from PIL import Image as PILImage
+    from matplotlib.figure import Figure as MplFigure
+
+    from briefing.charts.style import png_rgb
+    from briefing.render.pdf_layout import read_png
+
+    fig = make_figure(tmp_path)
+    if mode == "ours":
+        m = MplFigure(figsize=(3, 1.5))
+        ax = m.subplots()
+        ax.bar(["a", "b", "c"], [3, 1, 2], color=["#0072B2", "#D55E00", "#009E73"])
+        Path(fig.png).write_bytes(png_rgb(m, 200))
+        info = read_png(fig.png)
+        assert info is not None and info[2] == 3  # RGB, embeddable as it is
+    else:
+        assert read_png(fig.png) is None  # savefig's RGBA PNG: not embeddable as it is
+    expected = PILImage.open(fig.png).convert("RGB")
+    r = _render(Document(DocMeta(title="T"), [FigureBlock("f", fig)]), styles)
+    got = _first_image_pixels(r)
+    assert got.size == expected.size
+    assert got.tobytes() == expected.tobytes()
+
+
+def test_read_png_refuses_damaged_and_other_files(tmp_path):
+    from briefing.render.pdf_layout import read_png
+
+    good = tmp_path / "g.png"
+    from matplotlib.figure import Figure as MplFigure
+
+    from briefing.charts.style import png_rgb
+
+    good.write_bytes(png_rgb(MplFigure(figsize=(1, 1)), 50))
+    assert read_png(str(good))[:3] == (50, 50, 3)
+    data = good.read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    (tmp_path / "flip.png").write_bytes(data[:40] + bytes([data[40] ^ 0xFF]) + data[41:])
+    (tmp_path / "text.png").write_text("not a png")
+    for name in ("cut.png", "flip.png", "text.png", "missing.png"):
+        assert read_png(str(tmp_path / name)) is None, name

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..config import Theme
 from ..model import FactSheet, Figure
+from ..util import trace
 from .data import FIGURE_IDS, Spec, all_specs
 
 __all__ = ["make_charts", "plan_charts", "ChartWorkers", "FIGURE_IDS"]
@@ -170,6 +171,7 @@ def draw_jobs(jobs: list[Job], cfg: dict, col: dict, theme: Theme) -> dict[str, 
         else:
             Path(job.svg).unlink(missing_ok=True)
         atomic_write_text(Path(job.hfile), job.digest + "\n")
+        trace(f"chart drawn: {job.spec.id}")
     return failed
 
 
@@ -199,8 +201,39 @@ def make_charts(sheet: FactSheet, theme: Theme, out_dir: Path, workers: "ChartWo
     return figures
 
 
-def _worker_main(conn) -> None:
-    """A chart worker process: import matplotlib at once (while the parent extracts), then draw jobs."""
+def _warm_up(theme: Theme | None) -> None:
+    """Draw a tiny throw-away chart in the theme's fonts: the first drawing in a process loads fonts and
+    text-layout caches (about 0.1 s); done before the other workers are forked, it is paid once."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    from .style import chart_settings, png_rgb, rc_params
+
+    rc = rc_params(theme, chart_settings(theme)) if theme is not None else {}
+    with matplotlib.rc_context(rc):
+        fig = MplFigure(figsize=(1.5, 1))
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.2, 0.2, 0.7, 0.6))
+        ax.bar([0, 1], [1, 2])
+        ax.set_xticks([0, 1], ["Ab", "Cd"])
+        ax.annotate("Ef 1", (0, 1), fontweight="bold")
+        fig.text(0.05, 0.9, "Gh", fontweight="bold")
+        png_rgb(fig, 40)
+
+
+def _worker_main(conn, siblings=(), parent_ends=(), theme: Theme | None = None) -> None:
+    """A chart worker process: import matplotlib at once (while the parent extracts), then draw jobs.
+
+    The first worker imports matplotlib once and then forks the other workers (``siblings``: their
+    pipe ends) from itself, so the import is paid once rather than once per worker. ``parent_ends``
+    are the build's ends of the pipes, inherited by the fork: closed at once, so that a worker sees
+    end-of-file when the build goes away."""
+    import os
+
+    for end in parent_ends:
+        end.close()
+
     try:
         import matplotlib
 
@@ -209,9 +242,38 @@ def _worker_main(conn) -> None:
         from matplotlib import font_manager
 
         font_manager.fontManager  # noqa: B018 - load the font cache now
+        import numpy  # noqa: F401 - used to write the PNGs
+
         from . import draw, locator  # noqa: F401
+
+        trace("chart worker: matplotlib imported")
+        _warm_up(theme)
+        trace("chart worker: warmed up")
     except Exception:  # noqa: BLE001 - the parent falls back to drawing itself
         pass
+    for i, sib in enumerate(siblings):
+        try:
+            pid = os.fork()
+        except OSError:
+            sib.close()  # the parent sees EOF on that pipe and draws that worker's share itself
+            continue
+        if pid == 0:  # the sibling: serve its own pipe only
+            code = 0
+            try:
+                conn.close()
+                for other in siblings:
+                    if other is not sib:
+                        other.close()
+                _serve(sib)
+            except BaseException:  # noqa: BLE001
+                code = 1
+            finally:
+                os._exit(code)
+        sib.close()
+    _serve(conn)
+
+
+def _serve(conn) -> None:
     while True:
         try:
             msg = conn.recv()
@@ -236,17 +298,24 @@ class ChartWorkers:
     Start them early (``ChartWorkers(2)``) so the import overlaps extraction; ``draw(plan, theme)``
     splits the jobs between them; ``close()`` ends them. If a worker dies, its charts are drawn here."""
 
-    def __init__(self, n: int = 2):
+    def __init__(self, n: int = 2, theme: Theme | None = None):
         import multiprocessing as mp
 
         ctx = mp.get_context("fork")
-        self.procs = []
-        for _ in range(max(1, n)):
-            parent, child = ctx.Pipe()
-            p = ctx.Process(target=_worker_main, args=(child,), daemon=True)
-            p.start()
+        pipes = [ctx.Pipe() for _ in range(max(1, n))]
+        # one process is started; it forks the others once matplotlib is imported
+        p = ctx.Process(target=_worker_main, daemon=True,
+                        args=(pipes[0][1], tuple(c for _, c in pipes[1:]), tuple(e for e, _ in pipes), theme))
+        p.start()
+        for _, child in pipes:
             child.close()
-            self.procs.append((p, parent))
+        self.proc = p
+        self.procs = [(p, parent) for parent, _ in pipes]
+        self.broken = False
+
+    def usable(self) -> bool:
+        """Every worker is there to take jobs (a long-lived set is replaced when this turns false)."""
+        return bool(self.procs) and not self.broken and self.proc.is_alive()
 
     def draw(self, plan: Plan, theme: Theme) -> dict[str, str]:
         return self.submit(plan, theme)()
@@ -267,6 +336,7 @@ class ChartWorkers:
                 conn.send((share, plan.cfg, plan.col, theme))
                 sent.append((conn, share))
             except (OSError, ValueError):
+                self.broken = True
                 sent.append((None, share))
 
         def wait() -> dict[str, str]:
@@ -277,6 +347,7 @@ class ChartWorkers:
                         raise EOFError
                     failed.update(conn.recv())
                 except (EOFError, OSError):
+                    self.broken = True
                     failed.update(draw_jobs(share, plan.cfg, plan.col, theme))
             return failed
 
@@ -289,11 +360,11 @@ class ChartWorkers:
                 conn.close()
             except (OSError, ValueError):
                 pass
-        for p, _ in self.procs:
-            p.join(timeout=2)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        # the forked siblings end when their pipe closes; the first worker is our child
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
         self.procs = []
 
     def __enter__(self):

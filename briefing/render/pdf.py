@@ -114,6 +114,17 @@ def write(doc: Document, path: Path, styles: Styles) -> list[str]:
     return list(w.problems)
 
 
+def prepare(styles: Styles) -> None:
+    """Load the theme's body and heading fonts now (parsing the TrueType files takes about 0.1 s): the
+    build calls this while it waits for its charts, and the process that renders the PDF inherits them."""
+    from . import pdf_fonts
+
+    fonts = styles.theme.fonts or {}
+    book = pdf_fonts.FontBook(styles.theme)
+    book.family(fonts.get("body", "DejaVu Sans"))
+    book.family(fonts.get("heading", fonts.get("body", "DejaVu Sans")))
+
+
 def render_bytes(doc: Document, styles: Styles) -> bytes:
     return _Writer(doc, styles).render()
 
@@ -924,6 +935,12 @@ def _png_image(path: str, w: float, max_h: float):
         from reportlab.lib.utils import ImageReader
         from reportlab.platypus import Image
 
+        from .pdf_layout import PngImage, read_png
+
+        info = read_png(str(path))
+        if info is not None:  # the usual case (our charts): embedded as it is, no decoding
+            s = min(w / info[0], max_h / info[1])
+            return PngImage(info, width=info[0] * s, height=info[1] * s)
         iw, ih = ImageReader(str(path)).getSize()
         s = min(w / iw, max_h / ih)
         return Image(str(path), width=iw * s, height=ih * s)

@@ -223,3 +223,95 @@ def _set_timestamp(canv, created: str) -> None:
     ts.YMDhms = tuple(dt.timetuple())[:6]
     ts.dhh = ts.dmm = 0
     ts.tzname = "UTC"
+
+
+def read_png(path: str) -> tuple[int, int, int, bytes] | None:
+    """(width, height, colour components, compressed pixel data) of an 8-bit, non-interlaced grey or RGB
+    PNG, or None for any other PNG (palette, alpha, 16-bit, interlaced) or a file that is not one."""
+    import struct
+    import zlib
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    pos, idat, head = 8, [], None
+    while pos + 8 <= len(data):
+        n, tag = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if len(body) != n or data[pos + 8 + n:pos + 12 + n] != struct.pack(">I", zlib.crc32(tag + body) & 0xFFFFFFFF):
+            return None  # truncated or damaged: let the general reader deal with it
+        if tag == b"IHDR":
+            head = struct.unpack(">IIBBBBB", body)
+        elif tag == b"IDAT":
+            idat.append(body)
+        elif tag == b"IEND":
+            break
+        pos += 12 + n
+    if head is None or not idat:
+        return None
+    w, h, depth, ctype, comp, filt, interlace = head
+    if depth != 8 or ctype not in (0, 2) or comp or filt or interlace or not w or not h:
+        return None
+    return w, h, 3 if ctype == 2 else 1, b"".join(idat)
+
+
+class PngImage(Flowable):
+    """A PNG drawn from its own compressed pixel data: PNG rows are what a PDF Flate stream with PNG
+    predictors holds, so the image is embedded without being decoded and compressed again."""
+
+    def __init__(self, info: tuple[int, int, int, bytes], width: float, height: float):
+        super().__init__()
+        self.info = info
+        self.width, self.height = width, height
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        import hashlib
+
+        c = self.canv
+        w, h, colours, idat = self.info
+        name = "png" + hashlib.sha1(idat).hexdigest()[:20]
+        reg = c._doc.getXObjectName(name)
+        if c._doc.idToObject.get(reg) is None:
+            xo = _PngXObject(name)
+            xo.width, xo.height, xo.colours, xo.streamContent = w, h, colours, idat
+            xo.colorSpace = "DeviceRGB" if colours == 3 else "DeviceGray"
+            xo.bitsPerComponent, xo._filters, xo.mask = 8, ("FlateDecode",), None
+            c._setXObjects(xo)
+            c._doc.Reference(xo, reg)
+            c._doc.addForm(name, xo)
+        c._currentPageHasImages = 1
+        c.saveState()
+        c.scale(self.width, self.height)
+        c._code.append(f"/{reg} Do")
+        c.restoreState()
+        c._formsinuse.append(name)
+
+
+def _png_xobject_class():
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFImageXObject, PDFName, PDFStream
+
+    class PngXObject(PDFImageXObject):
+        def format(self, document):
+            s = PDFStream(content=self.streamContent)
+            d = s.dictionary
+            d["Type"], d["Subtype"] = PDFName("XObject"), PDFName("Image")
+            d["Width"], d["Height"] = self.width, self.height
+            d["BitsPerComponent"], d["ColorSpace"] = 8, PDFName(self.colorSpace)
+            d["Filter"] = PDFArray([PDFName("FlateDecode")])
+            # one parameter dictionary per filter: Filter is an array, so DecodeParms is one too
+            d["DecodeParms"] = PDFArray([PDFDictionary(
+                {"Predictor": 15, "Colors": self.colours, "BitsPerComponent": 8, "Columns": self.width})])
+            d["Length"] = len(self.streamContent)
+            return s.format(document)
+
+    return PngXObject
+
+
+_PngXObject = _png_xobject_class()
