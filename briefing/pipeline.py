@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .model import Fact, FactSheet, Source, fact_from_dict, to_dict
+from .util import trace
 
 
 class BuildError(Exception):
@@ -389,14 +390,19 @@ def build(
     out_dir: str | Path | None = None,
     log: Callable[[str], None] | None = None,
     force: bool = False,
+    chart_workers=None,
 ) -> BuildResult:
     """Build the brief. When nothing the build reads or wrote has changed since the last complete build
     (same sources, config, review file, styles, code; outputs untouched), return at once with
-    ``unchanged=True`` and the last build's warnings; ``force=True`` always rebuilds."""
+    ``unchanged=True`` and the last build's warnings; ``force=True`` always rebuilds.
+
+    ``chart_workers``: a long-lived ``charts.ChartWorkers`` to draw with (``briefing watch`` keeps one
+    across builds, so matplotlib is imported once); by default each build starts and ends its own."""
     from .config import load_config
 
     log = log or (lambda msg: None)
     t0 = time.perf_counter()
+    trace("build: start")
     project_dir = Path(project_dir).resolve()
     config = load_config(project_dir)
     src_dir, out = _resolve_dirs(project_dir, sources_dir, out_dir, config)
@@ -431,7 +437,11 @@ def build(
         stamp.unlink(missing_ok=True)
         # charts are drawn in worker processes that import matplotlib while sources are read and
         # extracted; not started when only an output changed (then the charts are already up to date)
-        workers = _chart_workers() if previous_input != key else None
+        own = chart_workers is None or not chart_workers.usable()
+        if previous_input == key:
+            workers = None
+        else:
+            workers = _chart_workers(styles.theme) if own else chart_workers
         try:
             loaded = load_all(src_dir, out / ".cache" / "sources")
             res.warnings.extend(loaded.warnings)
@@ -442,11 +452,14 @@ def build(
             res.sources = loaded.sources
             log(f"read {len(loaded.sources)} source(s) from {src_dir}")
             res.timings["sources"] = time.perf_counter() - t0
+            trace("build: sources")
             _run(res, loaded, project_dir, config, styles, out, log, t0, workers)
         finally:
-            if workers is not None:
+            if workers is not None and own:
                 workers.close()
+                trace("build: workers closed")
         _record(out, key, res)
+        trace("build: recorded")
     return res
 
 
@@ -491,6 +504,7 @@ def _pdf_child(conn, doc, styles, tmp: Path) -> None:
         from .render import pdf as pdf_writer
 
         problems = pdf_writer.write(doc, tmp, styles)
+        trace("pdf child: written")
         conn.send((True, problems))
     except BaseException as e:  # noqa: BLE001 - the parent renders it again and reports properly
         try:
@@ -520,7 +534,7 @@ def _recorded_input(stamp: Path) -> str | None:
         return None
 
 
-def _chart_workers():
+def _chart_workers(theme=None):
     """Two chart worker processes where fork is available and there are two cores (else None)."""
     import multiprocessing as mp
 
@@ -529,7 +543,7 @@ def _chart_workers():
     try:
         from .charts import ChartWorkers
 
-        return ChartWorkers(2)
+        return ChartWorkers(2, theme)
     except OSError:  # cannot fork (limits): draw in-process
         return None
 
@@ -610,6 +624,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     t = time.perf_counter()
     facts = extract_all(loaded.sources, out / ".cache" / "extract")
     res.timings["extract"] = time.perf_counter() - t
+    trace("build: extract")
 
     t = time.perf_counter()
     from .extract import fingerprint
@@ -637,6 +652,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     atomic_write_text(out / "changes.md", changes_markdown(changes, sheet))
     res.outputs["changes"] = out / "changes.md"
     res.timings["facts"] = time.perf_counter() - t
+    trace("build: facts")
 
     t = time.perf_counter()
     from .charts import apply_failures, draw_jobs, plan_charts
@@ -647,12 +663,17 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     pending = workers.submit(plan, styles.theme) if (workers is not None and plan.jobs) else None
     if pending is not None:
         doc = compose(sheet, plan.figures, config, styles, changes=changes or None)
+        trace("build: composed")
         from .render import docx as _docx_writer, pdf as _pdf_writer  # noqa: F401 - import while waiting
+
+        _pdf_writer.prepare(styles)  # fonts, inherited by the process that renders the PDF
+        trace("build: writers imported")
 
         failed = pending()
     else:
         doc = None
         failed = draw_jobs(plan.jobs, plan.cfg, plan.col, styles.theme) if plan.jobs else {}
+    trace("build: charts in hand")
     figures, chart_problems = apply_failures(plan, failed, sheet)
     for msg in chart_problems:
         res.warnings.append(msg)
@@ -660,11 +681,13 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     for fig in figures:
         res.outputs[f"chart:{fig.id}"] = Path(fig.png)
     res.timings["charts"] = time.perf_counter() - t
+    trace("build: charts")
 
     t = time.perf_counter()
     if doc is None or failed:
         doc = compose(sheet, figures, config, styles, changes=changes or None)
     res.timings["compose"] = time.perf_counter() - t
+    trace("build: compose")
 
     t = time.perf_counter()
     from .regen import pdf_key, pdf_up_to_date, record_pdf, rebuild_docx
@@ -688,6 +711,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     if rebuilt.backup is not None:
         res.outputs["docx-backup"] = rebuilt.backup
     res.timings["docx"] = time.perf_counter() - t
+    trace("build: docx")
 
     t = time.perf_counter()
     # PDF: follows the merged document; redrawn only when something it shows changed
@@ -708,4 +732,6 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
             log(f"warning: {msg}")
     res.outputs["pdf"] = pdf_path
     res.timings["pdf"] = time.perf_counter() - t
+    trace("build: pdf")
     res.timings["total"] = time.perf_counter() - t0
+    trace("build: total")

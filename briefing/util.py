@@ -69,3 +69,16 @@ def atomic_path(path: Path):
             raise
 
     return _cm()
+
+
+_TRACE = os.environ.get("BRIEFING_TRACE")
+
+
+def trace(label: str) -> None:
+    """With ``BRIEFING_TRACE=1`` in the environment, print a timestamped line to stderr (which process,
+    what it just finished): how the build's processes overlap, for performance work."""
+    if _TRACE:
+        import sys
+        import time
+
+        sys.stderr.write(f"trace {time.time() % 1000:8.3f} pid {os.getpid()}: {label}\n")
