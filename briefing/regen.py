@@ -81,6 +81,8 @@ UNPLACED_TITLE = "Unplaced analyst text"
 COMMENT_AUTHOR = "briefing"
 
 W_P, W_TBL, W_SDT, W_SECTPR = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sectPr")
+_PSTYLE_PATH = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_W_VAL, _W_RPR, _W_RSTYLE = qn("w:val"), qn("w:rPr"), qn("w:rStyle")
 _BLOCKS = (W_P, W_TBL, W_SDT)
 
 
@@ -150,19 +152,22 @@ _TOGGLES = ("b", "i", "strike", "dstrike", "caps", "smallCaps", "vanish")
 _OFF = {"0", "false", "off", "none"}
 
 
+_QN = {n: qn(f"w:{n}") for n in (*_TOGGLES, "u", "highlight", "vertAlign")}
+
+
 def _rpr_dict(rpr) -> dict[str, str]:
     """The run properties the fingerprint looks at, as name -> value ("" = off)."""
     out: dict[str, str] = {}
     if rpr is None:
         return out
     for name in _TOGGLES:
-        e = rpr.find(qn(f"w:{name}"))
+        e = rpr.find(_QN[name])
         if e is not None:
-            out[name] = "" if (e.get(qn("w:val")) or "true").lower() in _OFF else "1"
+            out[name] = "" if (e.get(_W_VAL) or "true").lower() in _OFF else "1"
     for name, default in (("u", "single"), ("highlight", ""), ("vertAlign", "baseline")):
-        e = rpr.find(qn(f"w:{name}"))
+        e = rpr.find(_QN[name])
         if e is not None:
-            v = (e.get(qn("w:val")) or default).lower()
+            v = (e.get(_W_VAL) or default).lower()
             out[name] = "" if v in _OFF or v == "baseline" else v
     return out
 
@@ -209,17 +214,21 @@ class StyleProps:
 
     def run(self, r) -> str:
         props: dict[str, str] = {}
-        p = next((a for a in r.iterancestors(qn("w:p"))), None) if r is not None else None
+        p = next(r.iterancestors(W_P), None) if r is not None else None
         if p is not None:
-            ps = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            props.update(self.props(ps.get(qn("w:val")) if ps is not None else None))
-        rpr = r.find(qn("w:rPr")) if r is not None else None
+            ps = p.find(_PSTYLE_PATH)
+            props.update(self.props(ps.get(_W_VAL) if ps is not None else None))
+        rpr = r.find(_W_RPR) if r is not None else None
         if rpr is not None:
-            rs = rpr.find(qn("w:rStyle"))
+            rs = rpr.find(_W_RSTYLE)
             if rs is not None:
-                props.update(self.props(rs.get(qn("w:val"))))
+                props.update(self.props(rs.get(_W_VAL)))
             props.update(_rpr_dict(rpr))
         return ",".join(f"{k}={v}" for k, v in sorted(props.items()) if v)
+
+
+_COMMENT_TAGS = (qn("w:commentRangeStart"), qn("w:commentReference"))
+_W_T = qn("w:t")
 
 
 def fingerprint(elements, styles: StyleProps | None = None) -> str:
@@ -234,11 +243,11 @@ def fingerprint(elements, styles: StyleProps | None = None) -> str:
     for top in elements:
         for node in top.iter():
             tag = node.tag
-            if tag in (qn("w:commentRangeStart"), qn("w:commentReference")):
+            if tag in _COMMENT_TAGS:
                 comments += 1
             elif ox.track_field(node, state):
                 pass
-            elif tag == qn("w:t") and not state:
+            elif tag == _W_T and not state:
                 text = " ".join((node.text or "").split())
                 if not text:
                     continue

@@ -356,15 +356,27 @@ def sdt_block(tag: str, alias: str, sdt_id: int, *, toc: bool = False):
 # text extraction and block hashes
 # --------------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = {qn("w:p"), qn("w:tbl")}
+# tag names used on every node of the text walks (qn() each time costs more than the walk)
+_FLDCHAR = qn("w:fldChar")
+_FLDCHARTYPE = qn("w:fldCharType")
+_T = qn("w:t")
+_TAB = qn("w:tab")
+_BR = qn("w:br")
+_CR = qn("w:cr")
+_TYPE = qn("w:type")
+_FLDSIMPLE = qn("w:fldSimple")
+_R = qn("w:r")
+_P = qn("w:p")
+
+_BLOCK_TAGS = {_P, qn("w:tbl")}
 
 
 def track_field(node, state: list[str]) -> bool:
     """Advance the complex-field ``state`` (one "instr" or "result" entry per open field) for
     ``node``; True when the node was a w:fldChar (the caller skips it)."""
-    if node.tag != qn("w:fldChar"):
+    if node.tag != _FLDCHAR:
         return False
-    kind = node.get(qn("w:fldCharType"))
+    kind = node.get(_FLDCHARTYPE)
     if kind == "begin":
         state.append("instr")
     elif kind == "separate" and state:
@@ -385,16 +397,16 @@ def _para_text(p, *, field_results: bool, state: list[str] | None = None) -> str
             continue
         if not field_results and "result" in state:
             continue
-        if tag == qn("w:t"):
+        if tag == _T:
             # skip text inside w:fldSimple when field results are excluded
-            if not field_results and any(a.tag == qn("w:fldSimple") for a in node.iterancestors()):
+            if not field_results and next(node.iterancestors(_FLDSIMPLE), None) is not None:
                 continue
             out.append(node.text or "")
-        elif tag == qn("w:tab"):
-            if node.getparent() is not None and node.getparent().tag == qn("w:r"):
+        elif tag == _TAB:
+            if node.getparent() is not None and node.getparent().tag == _R:
                 out.append("\t")
-        elif tag in (qn("w:br"), qn("w:cr")):
-            if node.get(qn("w:type")) in (None, "textWrapping"):
+        elif tag in (_BR, _CR):
+            if node.get(_TYPE) in (None, "textWrapping"):
                 out.append("\n")
     return "".join(out)
 
@@ -406,12 +418,12 @@ def element_text(e, *, field_results: bool = True) -> str:
 
 
 def _element_lines(e, *, field_results: bool, state: list[str]) -> list[str]:
-    if e.tag == qn("w:p"):
+    if e.tag == _P:
         return [_para_text(e, field_results=field_results, state=state)]
     lines: list[str] = []
-    for p in e.iter(qn("w:p")):
+    for p in e.iter(_P):
         # nested paragraphs of text boxes are rare; take each w:p once, outermost order
-        if any(a.tag == qn("w:p") for a in p.iterancestors()):
+        if next(p.iterancestors(_P), None) is not None:
             continue
         lines.append(_para_text(p, field_results=field_results, state=state))
     return lines
@@ -735,7 +747,8 @@ def renumber_drawing_ids(root) -> None:
 
 def deterministic_zip(data: bytes) -> bytes:
     """Rewrite a .docx: entries sorted ([Content_Types].xml first), fixed timestamps and
-    attributes, so the same content gives the same bytes."""
+    attributes, so the same content gives the same bytes. Images that are compressed already (PNG,
+    JPEG, GIF) are stored as they are: deflating them again costs time and saves nothing."""
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
@@ -743,7 +756,8 @@ def deterministic_zip(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
         for name in order:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            packed = name.lower().endswith((".png", ".jpg", ".jpeg", ".gif"))
+            info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
             z.writestr(info, src.read(name))
