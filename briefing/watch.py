@@ -192,10 +192,26 @@ def result_summary(res, out: Path) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _default_build(project: Path, sources: Path | None, out: Path | None):
-    from .pipeline import build
+_WARM: dict = {}  # the chart workers kept by this watcher across builds
 
-    return build(project, sources_dir=sources, out_dir=out)
+
+def _default_build(project: Path, sources: Path | None, out: Path | None):
+    """One build, in this (warm) process: the extractor, the writers and their fonts stay loaded between
+    builds, and so do the chart workers with matplotlib imported (started again if one died)."""
+    from .pipeline import _chart_workers, build
+
+    workers = _WARM.get("charts")
+    if workers is None or not workers.usable():
+        if workers is not None:
+            workers.close()
+        _WARM["charts"] = workers = _chart_workers()
+    return build(project, sources_dir=sources, out_dir=out, chart_workers=workers)
+
+
+def _close_warm() -> None:
+    workers = _WARM.pop("charts", None)
+    if workers is not None:
+        workers.close()
 
 
 def _error_line(e: BaseException) -> str:
@@ -291,4 +307,6 @@ def run(
     except KeyboardInterrupt:
         echo("stopped")
         return 0
+    finally:
+        _close_warm()
     return 0

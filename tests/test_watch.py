@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from briefing import watch
 from briefing.facts.changes import changes_markdown, summarise_changes_md
 from briefing.model import FactSheet, SourceInfo
@@ -263,7 +265,7 @@ def test_cli_watch_once_uses_the_pipeline(tmp_path, monkeypatch, capsys):
     p = project(tmp_path)
     calls = []
 
-    def fake_build(project, *, sources_dir=None, out_dir=None, log=None):
+    def fake_build(project, *, sources_dir=None, out_dir=None, log=None, chart_workers=None):
         calls.append((Path(project), sources_dir, out_dir))
         return SimpleNamespace(warnings=[], timings={"total": 0.1}, unchanged=False)
 
@@ -271,3 +273,35 @@ def test_cli_watch_once_uses_the_pipeline(tmp_path, monkeypatch, capsys):
     assert main(["watch", "--project", str(p), "--once"]) == 0
     assert calls == [(p.resolve(), None, None)]
     assert "start -> built in 0.10 s, 0 warnings" in capsys.readouterr().out
+
+
+def test_watch_keeps_its_chart_workers_across_builds_and_replaces_dead_ones(tmp_path, monkeypatch):
+    """The watcher's builds share one set of chart workers (matplotlib imported once); a set whose
+    worker died is replaced before the next build; stopping closes it."""
+    import os
+    import signal
+
+    import briefing.pipeline
+
+    seen = []
+
+    def fake_build(project, *, sources_dir=None, out_dir=None, log=None, chart_workers=None):
+        seen.append(chart_workers)
+        return SimpleNamespace(warnings=[], timings={"total": 0.1}, unchanged=False)
+
+    monkeypatch.setattr(briefing.pipeline, "build", fake_build)
+    try:
+        watch._default_build(tmp_path, None, None)
+        watch._default_build(tmp_path, None, None)
+        first = seen[0]
+        if first is None:
+            pytest.skip("no fork or a single core: each build draws in-process")
+        assert seen[1] is first and first.usable()
+        os.kill(first.proc.pid, signal.SIGKILL)
+        first.proc.join(5)
+        assert not first.usable()
+        watch._default_build(tmp_path, None, None)
+        assert seen[2] is not first and seen[2].usable()
+    finally:
+        watch._close_warm()
+    assert not seen[-1].usable()
