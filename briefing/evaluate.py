@@ -11,7 +11,8 @@ Gold files (``tests/data/gold/seeds.yaml``, ``tests/data/gold/devset.yaml``) hol
 - ``must_not``: ``[{kind, country?, action?, value?, ...}]``: facts that must not be produced. ``kind``
   advisory matches advisories of that country (and action, if given); count/share/casualties/
   kidnapping/``number`` match a fact of any of those four kinds with that value (prices and distances
-  are legitimate ``quantity`` facts); ``any`` also matches ``quantity`` facts (teasers, appeals)
+  are legitimate ``quantity`` facts; a vague fact, "dozens", states no value and matches none);
+  ``any`` also matches ``quantity`` facts (teasers, appeals)
 - ``published``: the article's date, used when the loader found none
 - top level ``sources_dir``: the articles' folder, relative to the gold file
 
@@ -459,6 +460,8 @@ def _must_not_matches(m: dict, f: Fact) -> bool:
             return False
         if "value" in m and m["value"] is not None:
             v = m["value"]
+            if f.value is None and f.qualifier == "vague":
+                return False  # "dozens" states no number (its conventional lower bound is not a figure)
             if not (_close(f.value, v) or _close(f.low, v) or _close(f.high, v)):
                 return False
         if m.get("period") is not None and not period_matches(m, f, f.kind):

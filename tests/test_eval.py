@@ -398,3 +398,15 @@ def test_devset_thresholds(devset_report):
     assert r.numbers.recall >= 0.85
     assert (r.numbers.precision or 0.0) >= 0.9
     assert not r.violations
+
+
+def test_a_vague_fact_matches_no_forbidden_value(tmp_path):
+    # "dozens" states no number: its conventional lower bound (24) is not the "24 hours" a must_not forbids
+    gold = {"sources": {"a.txt": {"quantities": [{"kind": "count", "value": None, "evidence": "Dozens of tankers"}],
+                                  "must_not": [{"kind": "any", "value": 24, "why": "helpline hours"}]}}}
+
+    def facts(src):
+        return [Fact(kind="count", value=None, low=24, qualifier="vague", evidence=_ev(src, "Dozens of tankers"))]
+
+    r = _run(tmp_path, gold, facts, texts={"a": TEXT_A})
+    assert not r.must_not_hits and r.numbers.recall == 1.0 and r.numbers.precision == 1.0

@@ -121,3 +121,15 @@ def test_weak_inferred_anchor_resolves_nothing_relative():
 def test_anchor_prefers_publication_date():
     assert anchor_for(date(2025, 1, 2), "in 2030") == Anchor(date(2025, 1, 2), True)
     assert anchor_for(None, "no years here") is None
+
+
+@pytest.mark.parametrize("text,label,start,end", [
+    ("attacks in January and February", "Jan–Feb 2025", "2025-01-01", "2025-02-28"),
+    ("tankers destroyed in September and October", "Sep–Oct 2025", "2025-09-01", "2025-10-31"),
+    ("between November and February", "Nov 2024–Feb 2025", "2024-11-01", "2025-02-28"),
+    ("fled in the last week of February", "22–28 Feb 2025", "2025-02-22", "2025-02-28"),
+    ("in the first two weeks of March 2024", "1–14 Mar 2024", "2024-03-01", "2024-03-14"),
+])
+def test_month_spans_without_a_year_and_weeks_of_a_month(text, label, start, end):
+    t = one(text)
+    assert (t.period.label, t.period.start, t.period.end) == (label, start, end)

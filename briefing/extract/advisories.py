@@ -73,6 +73,9 @@ _STAFF = (
     r"diplomats|team|teams|presence)"
     r"|staff(?:ers)?\s+(?:at|from|of)\s+(?:its|their|the)\s+(?:\w+\s+)?(?:embassy|embassies|mission|consulate)"
     r"|(?:its|their)\s+(?:embassy\s+)?(?:staff|personnel|diplomats|employees)"
+    r"|(?:its|their|some|remaining|most|all)\s+(?:(?:remaining|other|own|[A-Z][\w.]*-based|locally\s+engaged)\s+){1,2}"
+    r"(?:staff|personnel|diplomats|employees)"
+    r"|some\s+(?:of\s+(?:its|their)\s+)?(?:staff|personnel|diplomats)"
     r"|diplomats|diplomatic\s+staff|embassy\s+staff"
     r"|family\s+members|dependents|dependants|(?:their\s+)?families)"
 )
@@ -104,7 +107,8 @@ _GOV_NOUN = re.compile(
     r"^(?:[’']s)?\s+(?:(?:foreign|interior|defen[cs]e)\s+)?(?:government|governments|authorities|officials|"
     r"embassy|embassies|consulate|consulates|mission|missions|ministry|ministries|foreign\s+office|"
     r"state\s+department|department|diplomats|foreign\s+minister|minister|prime\s+minister|president|"
-    r"chancellor|administration|cabinet|high\s+commission|spokesperson|spokesman|spokeswoman)\b",
+    r"chancellor|administration|cabinet|high\s+commission|spokesperson|spokesman|spokeswoman|representation|"
+    r"delegation|chancell(?:ery|eries)|legation)\b",
     re.I,
 )
 
@@ -117,7 +121,8 @@ _LOC_PREP = re.compile(
     re.I,
 )
 
-_SEP = re.compile(r"^(?:\s*(?:,|and|or|&|as\s+well\s+as|plus|along\s+with|together\s+with|—|–|-|the|\s)\s*)*$", re.I)
+_SEP = re.compile(r"^(?:\s*(?:,|and\s+of|or\s+of|and|or|&|as\s+well\s+as|plus|along\s+with|together\s+with|—|–|-|the|\s)"
+                  r"\s*)*$", re.I)
 
 _ANAPHOR = re.compile(
     r"\b(?:it|he|she|they|the\s+(?:department|ministry|embassy|office|spokes\w+|official|government|"
@@ -181,13 +186,17 @@ def _compile():
          rf"(?P<obj>{_STAFF})"),
         # --- leave now
         ("leave_now", "ln.advise-people-to-leave", "citizens",
-         rf"\b(?P<verb>{_ADVISE}){_gap(3)}\s+(?P<obj>{pnp}){_gap(7)}\s+to\s+(?:(?:\w+ly|now)\s+)?(?P<lv>{lv}"
+         rf"\b(?P<verb>{_ADVISE}){_gap(3)}\s+(?P<obj>{pnp}){_gap(7)}\s+to\s+(?:(?:\w+ly|now)\s+)?"
+         rf"(?P<lv>(?:consider\s+(?:leaving|departing)|{lv})"
          rf"(?:\s+or\s+(?:to\s+)?(?:avoid|not)\s+(?:\w+\s+)?travel\w*)?)\b"),
         ("leave_now", "ln.people-should-leave", "citizens",
          rf"(?P<obj>{pnp}){_gap(6)}\s+(?P<verb>should|must|need\s+to|ought\s+to|have\s+to|had\s+to|to|"
          rf"(?:are|were|have\s+been|had\s+been|has\s+been|was|being)\s+(?:\w+\s+)?(?:urged|advised|told|asked|"
-         rf"encouraged|instructed|ordered|called\s+on|recommended|warned))\s+(?:to\s+)?(?:(?:\w+ly|now)\s+)?"
-         rf"(?P<lv>{lv})\b"),
+         rf"encouraged|instructed|ordered|called\s+on|recommended|warned)(?:\s+by\s+(?:the\s+)?(?:[\w’'.&\-]+\s+){{0,4}}?"
+         rf"[\w’'.&\-]+)?)\s+(?:to\s+)?[\"“]?(?:(?:\w+ly|now)\s+)?(?P<lv>{lv})\b"),
+        ("leave_now", "ln.you-should-leave", "citizens",
+         rf"\b(?P<verb>you\s+(?:should|must|need\s+to|are\s+(?:strongly\s+)?(?:advised|urged|told)\s+to))\s+"
+         rf"(?:(?:\w+ly|now)\s+)?(?P<lv>{lv})\b"),
         ("leave_now", "ln.recommend-that", "citizens",
          rf"\b(?P<verb>(?:recommend|advis|urg|ask|insist)\w*)\s+(?:that\s+)(?P<obj>{pnp}){_gap(4)}\s+"
          rf"(?:should\s+)?(?P<lv>{lv})\b"),
@@ -216,8 +225,17 @@ def _compile():
         ("avoid_travel", "at.against-travel", "citizens",
          r"\b(?P<verb>against)\s+(?:all\s+|any\s+)?(?:(?:but\s+essential|non-?essential|nonessential|unnecessary)\s+)?"
          r"(?:travel\w*|visit\w*|trips?|going)\b"),
+        ("avoid_travel", "at.refrain-ban", "citizens",
+         r"\b(?P<verb>refrain\w*\s+from|(?:ban|bann\w+|bars?|barr\w+|prevent\w*|prohibit\w*|forbid\w*|forbad\w*)"
+         r"(?:\s+(?:its|their|all)\s+(?:own\s+)?(?:citizens|nationals)\s+from)?)\s+(?:all\s+|any\s+)?"
+         r"(?:travel\w*|going|visit\w*|trips?)\s+(?:to|in)\b"),
         ("avoid_travel", "at.level-4", "citizens",
          r"\b(?P<verb>level\s+(?:4|four))\b"),
+        # --- "X have done so", "Y followed suit": the action of the advice just before (set in extract)
+        ("other", "fs.follow", "citizens",
+         r"\b(?P<verb>(?:have|has|had)\s+(?:now\s+|already\s+|also\s+|since\s+)?(?:done\s+so|done\s+the\s+same|"
+         r"followed\s+suit)|did\s+the\s+same|followed\s+suit|(?:issued|made|gave)\s+similar\s+(?:calls|warnings|"
+         r"appeals|advice|advisories|instructions|recommendations))\b"),
         # --- other
         ("other", "ot.raise-level", "travel advice",
          r"\b(?P<verb>(?:rais|upgrad|elevat|increas|hik|lift|tighten|updat|revis|strengthen)\w*)\s+(?:\w+\s+){0,3}?"
@@ -250,7 +268,7 @@ _STAFF_STRONG = ("staff", "personnel", "employees", "diplomats", "family members
                  "families")
 _STAFF_QUAL = ("essential", "emergency", "embassy", "diplomatic", "government", "consular", "mission", "expatriate")
 _STAFF_WEAK = ("workers", "officials", "team", "presence")
-_LV_KW = ("leave", "depart", "evacuate", "exit", "get out", "quit", "flee", "go home", "return home", "relocate")
+_LV_KW = ("leave", "leaving", "depart", "evacuate", "exit", "get out", "quit", "flee", "go home", "return home", "relocate")
 _ADVISE_KW = ("urg", "advis", "tell", "told", "call", "ask", "instruct", "encourag", "recommend", "warn", "order",
               "direct", "press", "implor")
 _OF_NOUNS = ("departure of", "withdrawal of", "evacuation of", "drawdown of", "relocation of", "pullout of",
@@ -277,6 +295,7 @@ _GATES = {
     "od.noun": lambda h: _any(h, _OF_NOUNS) and _staff(h),
     "ln.advise-people-to-leave": lambda h: _any(h, _LV_KW) and _any(h, _ADVISE_KW),
     "ln.people-should-leave": lambda h: _any(h, _LV_KW),
+    "ln.you-should-leave": lambda h: "you " in h and _any(h, _LV_KW),
     "ln.recommend-that": lambda h: "that" in h and _any(h, _LV_KW),
     "ln.call-departure-of": lambda h: _any(h, ("departure of", "evacuation of", "exit of", "repatriation of")),
     "ln.evacuate-people": lambda h: _any(h, ("evacuat", "airlift", "repatriat", "fly out", "flew out",
@@ -286,7 +305,10 @@ _GATES = {
     "at.do-not-travel": lambda h: _any(h, ("not", "n't", "n’t")),
     "at.avoid-travel": lambda h: "avoid" in h,
     "at.against-travel": lambda h: "against" in h,
+    "at.refrain-ban": lambda h: _any(h, ("refrain", "ban", "bar", "prevent", "prohibit", "forb")) and _any(
+        h, ("travel", "going", "visit", "trip")),
     "at.level-4": lambda h: "level" in h,
+    "fs.follow": lambda h: _any(h, ("done so", "done the same", "did the same", "followed suit", "similar ")),
     "ot.raise-level": lambda h: _any(h, ("travel advi", "travel warning", "travel alert", "travel level",
                                          "travel guidance")),
     "ot.reconsider": lambda h: "reconsider" in h,
@@ -325,7 +347,8 @@ def _find_cues(t: str, patterns=None, low: str | None = None) -> list[_Cue]:
                 continue
             verb = m.start("verb") if "verb" in rx.groupindex and m.group("verb") else m.start()
             # negation just before the verb ("has not ordered", "no plans to evacuate")
-            clause = max(t.rfind(",", 0, m.start()), t.rfind(";", 0, m.start()), t.rfind(" and ", 0, verb),
+            clause = max(t.rfind(",", 0, m.start()), t.rfind(";", 0, m.start()), t.rfind(":", 0, m.start()),
+                         t.rfind(" and ", 0, verb),
                          t.rfind(" but ", 0, verb), max(0, m.start() - 40))
             pre = t[max(0, clause):verb] if verb - clause < 80 else t[max(0, verb - 28):verb]
             if _NEGATION.search(pre) and _NEGATION.search(t[max(0, clause):m.start() + 1] + " " + pre) and not re.search(r"\b(?:do|does|should|must)\s+not\s*$|not\s+to\s*$", pre, re.I):
@@ -488,7 +511,7 @@ def _sentence_people(t: str, ms: list[CountryMention]) -> list[CountryMention]:
     for m in ms:
         if m.kind == PEOPLE:
             out.append(m)
-        elif m.kind in (ADJECTIVE, NAME) and re.match(r"\s+(?:nationals|citizens|passport[- ]holders)\b", t[m.end:m.end + 25], re.I):
+        elif m.kind in (ADJECTIVE, NAME) and re.match(r"\s+(?:nationals?|citizens?|passport[- ]holders?)\b", t[m.end:m.end + 25], re.I):
             out.append(m)
     return out
 
@@ -637,6 +660,8 @@ def extract(ctx: Context) -> list[Fact]:
     subject = _subject_country(ctx)
     facts: list[Fact] = []
     prev_issuers: list[str] = []
+    page_issuers: list[str] = []  # the issuers most recently named anywhere before (a travel-advice page's voice)
+    prev_action: str | None = None  # the strongest advice of the sentence before (for "X have done so")
     low = lower_for_gates(text)
     patterns = [p for p in _patterns() if p[4](low)]  # those that can match anywhere
     every = find_countries(text)
@@ -648,6 +673,18 @@ def extract(ctx: Context) -> list[Fact]:
         if any(w in low_t for w in ("expel", "expuls", "persona", "kick", "unwelcome")) and _EXPULSION.search(t):
             cues = [c for c in cues if c.action != "ordered_departure"]
         ms = _sentence_mentions(every, starts, sent.start, sent.end)
+        before_action = prev_action
+        if cues:
+            real = [c.action for c in cues if c.rule != "fs.follow"]
+            prev_action = min(real, key=_STRENGTH.__getitem__) if real else prev_action
+        else:
+            prev_action = None
+        for c in cues:
+            if c.rule == "fs.follow":
+                # "The US, Germany and Italy have done so": the advice just before, in this sentence or the last
+                earlier = [k.action for k in cues if k.rule != "fs.follow" and k.end <= c.start]
+                c.action = earlier[-1] if earlier else before_action
+        cues = [c for c in cues if c.rule != "fs.follow" or c.action]
         if not cues:
             prev_issuers = _opening_issuers(t, ms, subject)
             continue
@@ -677,6 +714,10 @@ def extract(ctx: Context) -> list[Fact]:
             if not codes and prev_issuers and _ANAPHOR.search(t[lo:cue.verb] or t[:cue.start]):
                 codes = list(prev_issuers)
                 how = "previous sentence"
+            if not codes and cue.rule == "ln.you-should-leave" and page_issuers:
+                # "If you are in X, you should leave": the reader is addressed by the page's issuer
+                codes = [c for c in page_issuers if c not in dest]
+                how = "page"
             last_end = cue.end
             if not codes:
                 continue
@@ -715,4 +756,6 @@ def extract(ctx: Context) -> list[Fact]:
                 del produced[(c, a)]
         facts.extend(produced.values())
         prev_issuers = sentence_issuers or _opening_issuers(t, ms, subject)
+        if sentence_issuers:
+            page_issuers = list(sentence_issuers)
     return facts

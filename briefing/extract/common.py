@@ -69,6 +69,7 @@ company firms firm organisations organizations agencies agency
 households families family displaced dead wounded injured deaths casualties fatalities victims
 tonnes trucks containers barrels sacks bags targets sites positions facilities settlements communities farms
 warehouses depots tanks outposts dams pylons substations pipelines
+arrivals cases evacuees returnees deportees admissions
 """.split()) | PERSON_NOUNS
 
 AUX = set("were was have has had been being are is reportedly allegedly also all who later subsequently "

@@ -51,7 +51,9 @@ _WORDNUM = (
     rf"(?:(?:a|one|half\s+a)\s+(?:dozen|{_S})"
     rf"|(?:(?:{_W})(?:[\s-](?:{_W}))?)(?:\s+(?:and\s+)?(?:{_S}|dozen)(?:\s+(?:and\s+)?(?:{_W})(?:[\s-](?:{_W}))?)*)*)"
 )
-_DIGITS = r"(?<![\w.,/:])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d|:\d)"
+_DIGITS = (r"(?<![\w.,/:])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?=[ \u00a0]+[a-z])|\d+)"
+           r"(?:\.\d+)?(?![\w]|[.,]\d|:\d)")
+_SPACED = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3})")
 _DIGNUM = rf"{_DIGITS}(?:\s*(?:{_S}|mn|bn)\b|(?:m|bn|k)\b)?"
 _VAGUE_RX = (
     r"(?:tens|hundreds)\s+of\s+thousands|dozens|scores|hundreds|thousands|millions|several|a\s+few"
@@ -325,9 +327,47 @@ _FRACTION_RX = re.compile(
 )
 
 
+_FRACTION_CMP = re.compile(
+    r"\b(?:from|against|compared\s+(?:with|to)|than|versus)\s+(?:(?:about|around|roughly|nearly|almost|some|just|"
+    r"only|barely|close\s+to)\s+)?(?P<f>(?:a|one)[\s-](?:quarter|third|fifth|tenth)|three[\s-]quarters|two[\s-]thirds|"
+    r"half)(?=\s+(?:in|during|last|this|a\s+year|the\s+(?:previous|year|same))\b|\s*[,.;]|$)",
+    re.I,
+)
+
+
+def _fraction_matches(text: str, start: int, end: int) -> list[re.Match[str]]:
+    ms = list(_FRACTION_RX.finditer(text, start, end))
+    low = text[start:end].lower()
+    if ("percent" in low or "%" in low or "per cent" in low) and any(
+            w in low for w in ("from", "against", "compared", "than", "versus")):
+        seen = {m.start("f") for m in ms if m.group("f")}
+        for m in _FRACTION_CMP.finditer(text, start, end):
+            pm = re.search(r"%|percent|per\s+cent", text[start:m.start()], re.I)
+            if pm and m.start("f") not in seen:
+                ms.append(_FracAt(m))
+        ms.sort(key=lambda x: x.start())
+    return ms
+
+
+class _FracAt:
+    """A comparison match seen as a fraction match (the fraction words only)."""
+
+    def __init__(self, m: re.Match[str]):
+        self._m = m
+
+    def start(self, g: str | None = None) -> int:
+        return self._m.start("f")
+
+    def end(self, g: str | None = None) -> int:
+        return self._m.end("f")
+
+    def group(self, g: str | int = 0) -> str | None:
+        return self._m.group("f") if g in ("f", 0) else None
+
+
 def _fractions(text: str, start: int, end: int) -> list[Num]:
     out: list[Num] = []
-    for m in _FRACTION_RX.finditer(text, start, end):
+    for m in _fraction_matches(text, start, end):
         if m.group("f"):
             before = text[max(start, m.start() - 12):m.start()].lower()
             if re.search(r"\b(?:first|second|latter|other)\s+$", before):
@@ -379,7 +419,8 @@ def _find_numbers(text: str, start: int, end: int) -> list[Num]:
         if any(f.num_start <= m.start() < f.num_end for f in fracs):
             continue
         if m.group("dig"):
-            v = _num_value(m.group("dig"))
+            dig = m.group("dig")
+            v = _num_value(_SPACED.sub("", dig) if " " in dig or not dig.isascii() else dig)
             raw.append((m.start(), m.end(), v, False, None))
         elif m.group("word"):
             w = m.group("word")

@@ -200,6 +200,13 @@ _p("dayspan", rf"\b(?:[Bb]etween\s+|[Ff]rom\s+)(?P<m1>{_MON})\s+(?P<d1>{_DAY})\s
    rf"(?P<m2>{_MON})\s+(?P<d2>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?(?!\d)")
 _p("span", rf"\b(?:between\s+|from\s+)?(?P<m1>{_MON})(?:\s+(?P<y1>{_YEAR}))?\s*(?:and|to|through|until|-|–)\s*"
    rf"(?P<m2>{_MON}),?\s+(?P<y>{_YEAR})(?!\d)")
+# "in January and February", "between September and October": months without a year, the most recent
+# such stretch at or before the anchor
+_p("monspan", rf"(?:(?<=\b[Ii]n )|(?<=\b[Bb]etween )|(?<=\b[Ff]rom )|(?<=\b[Dd]uring )|(?<=\b[Oo]ver )|(?<=\b[Ff]or ))"
+   rf"(?P<m1>{_MON})\s+(?:and|to|through|until|-|–)\s+(?P<m2>{_MON})\b(?!,?\s+\d{1,2}\b|\s+\d)")
+# "the last week of February", "the first two weeks of March"
+_p("weekof", rf"\b(?:the\s+)?(?P<wk>first|second|third|fourth|last|final)\s+(?:(?P<n>two|three)\s+)?weeks?\s+of\s+"
+   rf"(?P<mon>{_MON})(?:,?\s+(?P<y>{_YEAR}))?(?!\d)", re.I)
 _p("months", r"\b(?:the\s+)?(?P<fl>first|last|past|opening)\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|"
    r"twelve|\d{1,2})\s+months\s+"
    r"(?:of\s+)?" + _Y_OR_REL, re.I)
@@ -243,6 +250,8 @@ _GATES: list[tuple[str, tuple[tuple[str, ...], ...], bool]] = [
     ("half", (("half",),), True),  # first half of
     ("mon", (_MON3,), False),  # dayspan
     ("mon+y", (_MON3, _YEAR_KW), False),  # span
+    ("mon", (_MON3,), False),  # monspan
+    ("week", (("week",),), True),  # the last week of February
     ("months", (("months",),), True),  # first six months of
     ("Q", (("Q1", "Q2", "Q3", "Q4"), _YEAR_KW), False),  # Q3 2024
     ("quarter", (("quarter",),), True),  # third quarter of
@@ -372,6 +381,38 @@ def _mention(name: str, m: re.Match[str], anchor: Anchor | None) -> TimeMention 
             p = Period(lab, f"{y1}-{m1:02d}-01", _iso(_month_end(y2, m2)), surface)
         d, prec = period_to_date(p)
         return mk(kind="period", form="months", period=p, date=d, precision=prec)
+
+    if name == "monspan":
+        m1, m2 = MONTHS[g["m1"].rstrip(".").lower()], MONTHS[g["m2"].rstrip(".").lower()]
+        if a is None or not anchor.strong or m1 == m2:
+            return mk(kind="period", form="months", relative=True)
+        y2 = month_in_past(m2, a)
+        y1 = y2 if m1 < m2 else y2 - 1
+        lab = f"{MONTH_NAMES[m1][:3]}–{MONTH_NAMES[m2][:3]} {y2}" if y1 == y2 else \
+            f"{MONTH_NAMES[m1][:3]} {y1}–{MONTH_NAMES[m2][:3]} {y2}"
+        p = Period(lab, f"{y1}-{m1:02d}-01", _iso(_month_end(y2, m2)), surface)
+        d, prec = period_to_date(p)
+        return mk(kind="period", form="months", period=p, date=d, precision=prec, relative=True,
+                  inferred=inferred)
+
+    if name == "weekof":
+        mo = MONTHS[g["mon"].rstrip(".").lower()]
+        if g.get("y"):
+            y = int(g["y"])
+        elif a is not None and anchor.strong:
+            y = month_in_past(mo, a)
+        else:
+            return mk(kind="period", form="weeks", relative=True)
+        n = _NUM[g["n"].lower()] if g.get("n") else 1
+        last = _month_end(y, mo).day
+        if g["wk"].lower() in ("last", "final"):
+            d1, d2 = max(1, last - 7 * n + 1), last
+        else:
+            k = _QUART[g["wk"].lower()]
+            d1, d2 = 7 * (k - 1) + 1, min(last, 7 * (k - 1 + n))
+        p = Period(f"{d1}–{d2} {MONTH_NAMES[mo][:3]} {y}", f"{y}-{mo:02d}-{d1:02d}", f"{y}-{mo:02d}-{d2:02d}", surface)
+        return mk(kind="period", form="weeks", period=p, date=f"{y}-{mo:02d}", precision="vague",
+                  relative=not g.get("y"), inferred=inferred and not g.get("y"))
 
     if name == "fulldate":
         try:

@@ -40,7 +40,7 @@ _ACTIVE_V = (
     r"abduct(?:ed|ing|s)?|kidnapp?(?:ed|ing|s)?|(?:the\s+)?(?:abduction|kidnapping)s?\s+of|seiz(?:ed|ing)|captur(?:ed|ing)|"
     r"(?:took|taken|taking|holding|held)(?=\s+\S+\s+hostages)"
 )
-_ACTIVE = re.compile(rf"\b(?P<v>{_ACTIVE_V})(?:\s+(?!and\b|or\b)[a-z][\w'’-]*){{0,2}}?\s+$", re.I)
+_ACTIVE = re.compile(rf"\b(?P<v>{_ACTIVE_V})(?:\s+(?!and\b|or\b)[a-z][\w'’-]*){{0,2}}?\s+[\"“‘]?$", re.I)
 _KIDNAP_NOUN = re.compile(r"^\s+(?:(?:cases|incidents|instances)\s+of\s+(?:abduction|kidnapping|hostage-taking)|"
                           r"abductions|kidnappings|hostages)\b", re.I)
 _LEFT = re.compile(r"\b(?:left|leaving|leaves)\s+$", re.I)
@@ -164,10 +164,21 @@ def _region(text: str, lo: int, hi: int, subject: str | None) -> tuple[str | Non
     return f"{d} {C.country_name(code)}", m.start()
 
 
+_SHARE_SUBJECT = re.compile(
+    r"(?:^|(?<=[\s(]))((?:[A-Za-z][\w-]*\s+)?[A-Za-z][\w-]*)(?:\s*,[^,]{1,100},)?\s+(?:made\s+up|make\s+up|makes\s+up|"
+    r"accounted\s+for|account\s+for|accounts\s+for|represented|represent|represents|comprised|formed|were|was)\s+"
+    r"(?:only\s+|just\s+|about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|some\s+|close\s+to\s+|more\s+than\s+)*$")
+# a plan's funding level: "the 2025 response plan ... is 19 percent funded"
+_FUNDED = re.compile(r"\s+(?:funded|financed|covered)\b", re.I)
+_PLAN = re.compile(r"\b((?:[A-Za-z][\w-]*\s+){0,3}?(?:[Pp]lan|[Aa]ppeal|[Bb]udget|[Rr]equirements?|[Pp]rogramme|"
+                   r"[Pp]rogram|[Ff]und|[Rr]esponse))\b(?![\s\S]*\b(?:[Pp]lan|[Aa]ppeal)\b)")
+
+
 def _share_what(text: str, n: Num, hi: int) -> tuple[str | None, str | None, int]:
     """('share of JNIM violence', actor, end) from '8 percent of JNIM-induced violence ...'."""
     pos = n.end
-    m = re.match(r"\s+of\s+(?:the\s+|all\s+|its\s+|their\s+|those\s+|these\s+|our\s+|his\s+|her\s+)?", text[pos:hi])
+    m = re.match(r"\s+of\s+(?:the\s+|all\s+|its\s+|their\s+|those\s+|these\s+|that\s+|this\s+|our\s+|his\s+|her\s+)?",
+                 text[pos:hi])
     if not m and re.search(r"\bin\s+\S+$", n.surface):  # "one in three people"
         m = re.match(r"", text[pos:hi])
     if not m:
@@ -192,6 +203,11 @@ def _share_what(text: str, n: Num, hi: int) -> tuple[str | None, str | None, int
             continue
         out.append(w if any(c.isupper() for c in w) else w.lower())
     phrase = " ".join(out)
+    if phrase in ("total", "figure", "number", "tally", "count", "whole"):
+        # "Decoy drones, which ..., made up close to 40 percent of that total": the share's subject
+        ms = _SHARE_SUBJECT.search(text, max(0, n.start - 160), n.start)
+        if ms:
+            phrase = " ".join(w if any(c.isupper() for c in w[1:]) else w.lower() for w in ms.group(1).split())
     phrase = re.sub(r"\bviolent\s+(?:activity|activities|incidents|events)\b", "violence", phrase)
     if poss:
         phrase = f"{poss} {phrase}"
@@ -217,6 +233,9 @@ class _Sent:
         self.times = find_times(self.text, anchor, sent.start, sent.end)
         self.used: set[int] = set()  # num_start of numbers already turned into facts
         self.facts: list[Fact] = []
+        # the statistical period of the sentence before (a half, quarter or span of months), for "the same
+        # period of 2024" in a sentence that names no period of its own
+        self.prev_period: Period | None = None
 
     # --- evidence
     def ev(self, a: int, b: int):
@@ -232,10 +251,12 @@ def extract(ctx: Context) -> list[Fact]:
     anchor = anchor_for(ctx.pub_date, text)
     subject = C.article_country(text)
     facts: list[Fact] = []
+    prev_period: Period | None = None
     for sent in ctx.sentences:
         if _skip_sentence(sent.text):
             continue
         st = _Sent(ctx, sent, anchor, subject)
+        st.prev_period = prev_period
         if st.nums:  # these read only the sentence's numbers
             _violence(st)
         if _SING_GATE(sent.text):
@@ -245,6 +266,9 @@ def extract(ctx: Context) -> list[Fact]:
             _counts(st)
             _quantities(st)
         facts.extend(st.facts)
+        stats = [t.period for t in st.times if t.kind == "period" and t.period is not None
+                 and t.form in ("half", "quarter", "months")]
+        prev_period = stats[-1] if stats else (prev_period if not st.times else None)
     return facts
 
 
@@ -319,6 +343,13 @@ def _violence(st: _Sent) -> None:
         vstart = vend = None
         m = re.match(rf"(?:\s+(?:and|or)\s+(?:an?\s+)?(?:[A-Za-z][\w'’-]*\s+){{0,2}}?[a-z][\w'’-]*)?{_AUXRX}\s+{_ALLV}\b",
                      text[after:hi], re.I)
+        if m is None and np_ is not None and np_.head.lower() in C.PERSON_NOUNS:
+            pp = _PP_AFTER.match(text, after, hi)
+            if pp:
+                m2 = re.match(rf"{_AUXRX}\s+{_ALLV}\b", text[pp.end():hi], re.I)
+                if m2 and re.match(r"\s+(?:were|was|have|has|had|are|is)\b", text[pp.end():hi], re.I):
+                    after = pp.end()
+                    m = m2
         if np_ is not None and m and re.match(r"\s+(?:and|or)\s", text[after:hi]):
             # "Two engineers and a technician were seized": the coordinated phrase must be people
             coord = re.match(r"\s+(?:and|or)\s+(?:an?\s+)?((?:[A-Za-z][\w'’-]*\s+){0,2}?[a-z][\w'’-]*)", text[after:hi])
@@ -398,6 +429,10 @@ def _violence(st: _Sent) -> None:
             f.evidence = [st.ev(span_lo, span_hi)]
             st.facts.append(f)
         st.used.add(n.num_start)
+
+
+_PP_AFTER = re.compile(r"\s+(?:of|from|with|at|for|working\s+for)\s+(?:an?|the|their|its|two|three|several)?\s*"
+                       r"(?:[\w'’-]+\s+){0,3}?[\w'’-]+(?=\s+(?:were|was|have|has|had|are|is)\b)")
 
 
 def _demonym_plural(w: str) -> bool:
@@ -592,6 +627,10 @@ def _shares(st: _Sent) -> None:
                 what = mb.group(1)
                 if re.match(r"\s+funded\b", text[n.end:seg_hi]):
                     what = f"{what} funded"
+        if what is None and _FUNDED.match(text, n.end, seg_hi):
+            mp = _PLAN.search(text, st.s.start, n.start)
+            what = f"{mp.group(1).lower()} funded" if mp else "funding received"
+            what_end = _FUNDED.match(text, n.end, seg_hi).end()
         if what is None:
             continue
         f = Fact(kind=SHARE, rule="quantities.share", unit="percent", what=what, actor=actor)
@@ -660,7 +699,7 @@ def _counts(st: _Sent) -> None:
                                                             re.I))
         np_ = C.np_after(text, n.end if n.unit is None else n.num_end, hi, allow_of=allow_of)
         if np_ is None:
-            np_ = _subject_noun(text, st.s.start, n.start)
+            np_ = _subject_noun(text, st.s.start, n.start) or _moved_people(text, n, hi)
             if np_ is None:
                 continue
         head = np_.head.lower()
@@ -672,6 +711,11 @@ def _counts(st: _Sent) -> None:
         if re.search(r"\b(?:population|inhabitants|home\s+to|nation\s+of|country\s+of|populated)\b",
                      text[max(st.s.start, n.start - 40):min(hi, n.end + 40)], re.I):
             continue  # a population figure is not a count of something that happened
+        if _NOT_HAPPENED_BEFORE.search(text, max(st.s.start, n.start - 30), n.start) and \
+                head in _STOCK_NOUNS:
+            continue  # "which served about 400,000 residents", "which has some 30,000 workers there": a stock
+        if _NEEDED_AFTER.match(text, np_.end, hi) or _NEED_BEFORE.search(text, max(st.s.start, n.start - 30), n.start):
+            continue  # "12,000 shelters are needed": a need, not something that happened
         # "at least four governments have urged their nationals to leave": a count of who gave advice (the
         # gold annotations keep it as a count); tagged so the brief shows it with the advisories
         issuers = head in _ISSUER_NOUNS and _issues_advice(st, np_)
@@ -679,6 +723,8 @@ def _counts(st: _Sent) -> None:
         if head not in C.COUNT_NOUNS and not (pm and head.endswith("s")) and not _demonym_plural(np_.head):
             continue
         what = C.norm_what(np_.words)
+        if getattr(np_, "moved", None):
+            what = f"people {np_.moved}"
         end = max(np_.end, n.end)
         if pm and np_.start > n.start:
             verb = re.sub(r"\s+", " ", pm.group("v"))
@@ -748,6 +794,37 @@ _TOLL_SUBJECT = re.compile(
     rf"(?:{_TREND_VERB}|exceeded|surpassed|topped|passed)\s+(?:to\s+|at\s+)?$", re.I)
 
 
+_STOCK_NOUNS = {"residents", "inhabitants", "workers", "employees", "staff", "nationals", "citizens", "people",
+                "troops", "soldiers", "students", "members", "personnel", "expatriates", "households", "families",
+                "beneficiaries", "customers", "users", "subscribers", "patients", "children", "pupils"}
+_NOT_HAPPENED_BEFORE = re.compile(
+    r"\b(?:serv(?:ed|es|ing)|(?:which|who|that|it|they)\s+(?:has|have|had|employs?|employed)|(?:has|have|had)\s+"
+    r"(?:an\s+estimated|about|around|roughly|some|more\s+than|over|nearly|almost)|employ(?:s|ed|ing)|hosts?|hosting|"
+    r"houses?|housing|shelters|sheltering|catering\s+(?:to|for))\s+(?:(?:about|around|roughly|some|more\s+than|over|"
+    r"nearly|almost|an\s+estimated|up\s+to)\s+)?$", re.I)
+_NEEDED_AFTER = re.compile(r"\s+(?:are|is|were|remain|will\s+be)\s+(?:still\s+|urgently\s+|also\s+)?(?:needed|required|"
+                           r"necessary|lacking)\b", re.I)
+_NEED_BEFORE = re.compile(r"\b(?:needs?|require[sd]?|requiring|lacks?|short\s+of|shortfall\s+of|target\s+of|"
+                          r"plans?\s+to\s+\w+|aims?\s+to\s+\w+)\s+(?:an?\s+(?:additional|further|extra)\s+|another\s+|"
+                          r"(?:at\s+least|about|some|around)\s+)?$", re.I)
+# "Some 3.9 million (of them) have crossed into ...", "35,000 have fled": people on the move, the noun left out
+_MOVED = re.compile(r"(?:\s+of\s+them)?\s+(?:have|had|has)\s+(?:now\s+|already\s+|since\s+|also\s+)?(?P<v>fled|crossed|"
+                    r"been\s+displaced|been\s+uprooted|been\s+evacuated|returned|been\s+deported|been\s+relocated|"
+                    r"sought\s+refuge|left\s+their\s+homes)\b", re.I)
+
+
+def _moved_people(text: str, n: Num, hi: int) -> C.NP | None:
+    if n.qualifier == "vague" or n.value is None or n.value < 10:
+        return None
+    m = _MOVED.match(text, n.end, hi)
+    if not m:
+        return None
+    verb = re.sub(r"^been\s+", "", re.sub(r"\s+", " ", m.group("v").lower()))
+    np_ = C.NP(n.end, m.end(), ["people"])
+    np_.moved = verb  # what they did: "people crossed"
+    return np_
+
+
 def _subject_noun(text: str, lo: int, pos: int) -> C.NP | None:
     """'Attacks in Cabo Delgado tripled to 90': the counted noun is the subject before the verb."""
     m = re.search(rf"(?:^|(?<=\s))([A-Za-z][\w-]*)((?:\s+[\w'’-]+){{0,5}}?)\s+{_TREND_VERB}\s+(?:to\s+|at\s+|by\s+)?$",
@@ -773,7 +850,7 @@ def _base_time(st: _Sent, lo: int, hi: int, gov: TimeMention | None) -> tuple[Pe
         if t.start < lo or t.start > hi:
             continue
         if t.kind == "same":
-            return resolve_same(t, gov.period if gov else None), t.end
+            return resolve_same(t, gov.period if gov else st.prev_period), t.end
         if t.period is not None and (gov is None or t is not gov):
             return t.period, t.end
     return None, lo
@@ -828,9 +905,10 @@ def _reported_base(st: _Sent, f: Fact, b: Num, cs: int, gov: TimeMention | None)
 
 def _quantities(st: _Sent) -> None:
     text, hi = st.text, st.s.end
-    if re.search(r"\b(?:subscri|donat|membership|newsletter|contribut|per\s+month|a\s+month|/month|sign\s+up)",
+    if re.search(r"\b(?:subscri|donat|membership|newsletter|contribut|per\s+month|a\s+month|/month|sign\s+up|"
+                 r"sponsor|advertis|promoted|also\s+on\s+(?:our|the)|elsewhere\s+(?:in|on)|read\s+more|more\s+from)",
                  st.s.text, re.I):
-        return  # appeals and paywalls, not facts
+        return  # appeals, paywalls, advertisements and links to other stories, not facts
     for n in st.nums:
         if n.category not in ("measure", "money") or n.num_start in st.used:
             continue

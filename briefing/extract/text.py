@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,12 +88,14 @@ class Context:
     def of(cls, source: Source) -> "Context":
         pub = None
         if source.published:
-            parts = [int(p) for p in source.published.split("-")]
-            while len(parts) < 3:
-                parts.append(1)
             try:
-                pub = date(*parts[:3])
-            except ValueError:
+                parts = [int(p) for p in source.published.split("-")[:3]]
+                if len(parts) == 1:  # a year only: its last day (months of that year are in the past)
+                    parts += [12, 31]
+                elif len(parts) == 2:  # a month only: its last day ("on 19 February" in a February report)
+                    parts.append(calendar.monthrange(parts[0], parts[1])[1])
+                pub = date(*parts)
+            except (ValueError, TypeError, calendar.IllegalMonthError):
                 pub = None
         return cls(source=source, sentences=split_sentences(source.text), pub_date=pub)
 
