@@ -410,3 +410,12 @@ def test_a_vague_fact_matches_no_forbidden_value(tmp_path):
 
     r = _run(tmp_path, gold, facts, texts={"a": TEXT_A})
     assert not r.must_not_hits and r.numbers.recall == 1.0 and r.numbers.precision == 1.0
+
+
+def test_cli_passes_leading_options_to_the_scorer(capsys):
+    """`briefing eval --gold NAME`: the scorer's options reach it even as the first argument."""
+    from briefing.cli import main
+
+    assert main(["eval", "--gold", "seeds"]) == 0
+    out = capsys.readouterr().out
+    assert "gold:" in out and "seeds.yaml" in out and "devset" not in out
