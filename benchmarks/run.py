@@ -56,6 +56,29 @@ def row(name: str, stats: tuple[float, float, float, float], extra: str = "") ->
     print(f"| {name:<44} | {med:7.3f} | {lo:.3f}–{hi:.3f} | {peak:7.0f} | {extra}")
 
 
+_WARM = r"""
+import random, statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, "benchmarks")
+from generate import article
+from briefing import watch
+proj, n = Path(sys.argv[1]), int(sys.argv[2])
+extra = proj / "seeds" / "zz_extra.md"
+watch._default_build(proj, None, None)
+times = []
+for _ in range(n):
+    rng = random.Random(len(list((proj / "seeds").iterdir())))
+    extra.write_text(article(rng, 99999)[1], encoding="utf-8")
+    t = time.perf_counter()
+    watch._default_build(proj, None, None)
+    times.append(time.perf_counter() - t)
+    extra.unlink()
+    watch._default_build(proj, None, None)
+watch._close_warm()
+print(statistics.median(times), min(times), max(times))
+"""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -105,6 +128,16 @@ def main() -> None:
             return stats
 
         row("rebuild after adding one source", median_of(a.repeat, add_one))
+        # the same, in `briefing watch`: one warm process (extractor, writers, fonts and chart workers
+        # loaded once); the figure is the build, after the watcher's 0.5 s settle time
+        r = subprocess.run([sys.executable, "-c", _WARM, str(proj), str(a.repeat)], env=env, capture_output=True,
+                           text=True, cwd=ROOT)
+        if r.returncode == 0:
+            med, lo, hi = (float(x) for x in r.stdout.split()[-3:])
+            print(f"| {'same, in briefing watch (warm process)':<44} | {med:7.3f} | {lo:.3f}–{hi:.3f} |         | "
+                  "build time once the watcher has seen the file")
+        else:
+            print(f"| briefing watch row failed: {r.stderr.strip().splitlines()[-1:]} | | | |")
         out = proj / "out"
         sizes = ", ".join(f"{p.name} {p.stat().st_size / 1024:.0f} KiB" for p in sorted(out.glob("brief.*")))
         charts = sum(p.stat().st_size for p in (out / "charts").glob("*")) / 1024 if (out / "charts").exists() else 0

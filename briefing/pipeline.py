@@ -352,9 +352,15 @@ def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
                 atomic_write_text(previous_twin, _twin(previous.read_bytes(), cur_json))
         except (OSError, ValueError):
             pass
-    yaml_bytes = dump_yaml(data).encode("utf-8")
-    atomic_write_bytes(current, yaml_bytes)
-    atomic_write_text(current_twin, _twin(yaml_bytes, new_json))
+    def write_current() -> None:
+        yaml_bytes = dump_yaml(data).encode("utf-8")
+        atomic_write_bytes(current, yaml_bytes)
+        atomic_write_text(current_twin, _twin(yaml_bytes, new_json))
+
+    # A large sheet's YAML (seconds for thousands of sources) is written by a forked process while the
+    # brief is composed and rendered; ``join_background`` waits for it before the build ends.
+    if len(sheet.facts) < _BACKGROUND_YAML_FACTS or not _background(write_current):
+        write_current()
     prev_sheet = None
     if previous.exists():
         try:
@@ -362,6 +368,45 @@ def _rotate_editions(sheet: FactSheet, out: Path) -> dict:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             prev_sheet = None
     return diff(prev_sheet, sheet)
+
+
+_BACKGROUND_YAML_FACTS = 3000
+_BACKGROUND: list[tuple[int, Callable[[], None]]] = []  # (pid, what to do here if that process failed)
+
+
+def _background(fn: Callable[[], None]) -> bool:
+    """Run fn in a forked process; False when no process could be forked (then the caller runs it)."""
+    import os
+
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:
+        code = 1
+        try:
+            fn()
+            code = 0
+        finally:
+            os._exit(code)
+    _BACKGROUND.append((pid, fn))
+    return True
+
+
+def join_background() -> None:
+    """Wait for the build's background writers; redo here what one of them failed to do."""
+    import os
+
+    while _BACKGROUND:
+        pid, fn = _BACKGROUND.pop()
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = 1
+        if status != 0:
+            fn()
 
 
 def _twin(yaml_bytes: bytes, sheet_json: str) -> str:
@@ -455,6 +500,7 @@ def build(
             trace("build: sources")
             _run(res, loaded, project_dir, config, styles, out, log, t0, workers)
         finally:
+            join_background()
             if workers is not None and own:
                 workers.close()
                 trace("build: workers closed")

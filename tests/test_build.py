@@ -232,12 +232,34 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, monkeypatch):
     outs = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv("BRIEFING_JOBS", jobs)
+        # the parallel build also writes its fact sheet YAML in a background process
+        monkeypatch.setattr(pipeline, "_BACKGROUND_YAML_FACTS", 0 if jobs == "2" else 10**9)
         project = tmp_path / jobs
         shutil.copytree(SEEDS, project / "seeds")
         build(project)
         outs[jobs] = {n: (project / "out" / n).read_bytes() for n in ("brief.pdf", "brief.docx", "factsheet.yaml")}
     assert ahead == [1]  # only the two-process build rendered the PDF ahead
     assert outs["1"] == outs["2"]
+
+
+def test_a_background_writer_that_fails_is_redone_by_the_build(tmp_path):
+    import os
+
+    import briefing.pipeline as pipeline
+
+    parent = os.getpid()
+    target = tmp_path / "written.txt"
+
+    def write():
+        if os.getpid() != parent:
+            raise OSError("disk full (simulated, in the background process only)")
+        target.write_text("done")
+
+    assert pipeline._background(write)
+    assert not target.exists()
+    pipeline.join_background()
+    assert target.read_text() == "done"
+    assert pipeline._BACKGROUND == []
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
