@@ -251,18 +251,22 @@ def load_all(src_dir: Path, cache_dir: Path | None):
             sizes.append(os.stat(files[i][1]).st_size)
         except OSError:
             sizes.append(0)
-    for i, r in zip(todo, parallel_map(_read_path, [(files[i][1], src_dir) for i in todo], sizes)):
-        read[i] = r
     if cache_dir is not None and todo:
-        from .util import atomic_write_text
-
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for i in todo:
-            if keys[i] is not None and read[i] is not None:
-                try:
-                    atomic_write_text(keys[i], _source_to_json(*read[i]))
-                except OSError:
-                    pass
+
+    def read_and_cache(i: int):
+        r = _read_path((files[i][1], src_dir))
+        if keys[i] is not None and r is not None:  # written by the worker that read it
+            from .util import atomic_write_text
+
+            try:
+                atomic_write_text(keys[i], _source_to_json(*r))
+            except OSError:
+                pass
+        return r
+
+    for i, r in zip(todo, parallel_map(read_and_cache, todo, sizes)):
+        read[i] = r
     if cache_dir is not None:
         _prune(cache_dir, {k.name for k in keys if k is not None})
     return finish(src_dir, [(rel, *r) for (rel, _), r in zip(files, read)])
@@ -301,15 +305,21 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
             except (ValueError, TypeError, KeyError):
                 pass
         todo.append((s, cached))
-    found = parallel_map(extract, [s for s, _ in todo], [len(s.text) for s, _ in todo])
     if cache_dir and todo:
-        from .util import atomic_write_text
-
         cache_dir.mkdir(parents=True, exist_ok=True)
-    for (s, cached), facts in zip(todo, found):
-        out[s.id] = facts
-        if cached:
+
+    def extract_and_cache(item: tuple[Source, Path | None]) -> list[Fact]:
+        s, cached = item
+        facts = extract(s)
+        if cached:  # written by the worker that extracted it
+            from .util import atomic_write_text
+
             atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False))
+        return facts
+
+    found = parallel_map(extract_and_cache, todo, [len(s.text) for s, _ in todo])
+    for (s, _), facts in zip(todo, found):
+        out[s.id] = facts
     if cache_dir:
         _prune(cache_dir, {_extract_key(s, version) + ".json" for s in sources})
     return {s.id: out[s.id] for s in sources if s.id in out}
