@@ -5,7 +5,11 @@ either prose, a heading-like line, or dropped by a rule:
 
 - line rules (``rules.py``): calls to action and site chrome, share/follow lines, newsletter and
   donation appeals, image credits, section labels, "Related"/"Read more" markers;
-- head rules: byline, dateline ("November 13, 2025Clash Report"), short labels above the headline;
+- head rules: byline, dateline ("November 13, 2025Clash Report"), short labels above the headline,
+  notes on the publication ("[Translated from X. Original published on ...]");
+- boxes: an advert under a sponsor label on its own line, and a line of three or more headlines
+  (bars or bullets) most of which name nothing the story names (the one-line sponsor and
+  related-stories boxes are line rules);
 - teasers: later blocks of prose, separated from the story by headline-like lines or chrome, whose
   words and names barely overlap with the headline and lead (topical coherence);
 - trailing headline-like lines after the last kept paragraph (teaser or related headlines).
@@ -303,7 +307,8 @@ def clean(n: str, start: int = 0, *, wrapped: bool = False, markdown: bool = Fal
     _repeats(units)
     # 2. the head: byline, dateline, title, labels above the title
     _head(units, meta, given)
-    # 3. teasers and related tails
+    # 3. advertisers' boxes and strips of other headlines; teasers and related tails
+    _boxes(units)
     _teasers(units, meta)
     # 4. headline-like lines after the end of the story
     last_prose = max((u.idx for u in units if u.kind == "prose"), default=-1)
@@ -341,31 +346,48 @@ def _head(units: list[Unit], meta: dict, given: dict) -> None:
                 head_end = u.idx
                 break
     head_end = min(head_end, 12)
-    fp = _first_prose(units)
+    # publication-date candidates: (rank, -position, iso); the best one wins (see meta.rank)
+    dates: list[tuple[tuple[int, int, int], int, str]] = []
+
+    def add_date(iso: str, strength: int, pos: int) -> None:
+        dates.append((M.rank(iso, strength), -pos, iso))
+
     for u in units[:head_end]:
         if u.kind == "drop" and u.rule != "label":
             continue
         if u.words <= 16:
             author, rest = M.byline_author(u.text)
             if author:
-                dl = M.dateline_parts(rest) if rest.strip(" |,-–—") else None
+                dl = M.dateline_info(rest) if rest.strip(" |,-–—") else None
                 meta.setdefault("author", author)
                 if dl:
-                    meta.setdefault("published", dl[0])
+                    add_date(dl[0], max(dl[3], M.byline_strength(u.text)), u.idx)
                     if dl[1]:
                         meta.setdefault("outlet", dl[1])
                 u.drop("byline", "author line (kept as metadata)")
                 continue
-            dl = M.dateline_parts(u.text)
+            dl = M.dateline_info(u.text)
             if dl and (u.kind == "heading" or u.rule == "label" or u.words <= 8):
-                iso, outlet, author = dl
-                meta.setdefault("published", iso)
+                iso, outlet, author, strength = dl
+                add_date(iso, max(strength, M.byline_strength(u.text)), u.idx)
                 if outlet:
                     meta.setdefault("outlet", outlet)
                 if author:
                     meta.setdefault("author", author)
                 u.drop("dateline", "date/outlet line (kept as metadata)")
                 continue
+        note = M.publication_note(u.text)
+        if note:
+            add_date(note[0], note[1], u.idx)
+            u.drop("dateline", "note on the publication (kept as metadata)")
+            continue
+    # a short "Published/Updated <date>" line anywhere (a footer); never a date inside the story
+    for u in units[head_end:]:
+        if u.kind != "drop" and len(u.text) <= 120:
+            pl = M.publication_line(u.text)
+            if pl:
+                add_date(pl[0], pl[1], u.idx)
+                u.drop("dateline", "publication date line (kept as metadata)")
     fp = _first_prose(units)
     for u in units[:min(head_end, fp)]:
         if u.kind == "heading" and M.looks_like_name(u.text):
@@ -394,11 +416,47 @@ def _head(units: list[Unit], meta: dict, given: dict) -> None:
         if wd:
             iso, agency, month_day = wd
             if iso:
-                meta.setdefault("published", iso)
-            elif month_day and "published" not in meta:
+                add_date(iso, M.BARE, fp)
+            elif month_day and not dates:
                 meta["_month_day"] = month_day  # the year may come from the other sources
             if agency:
                 meta.setdefault("outlet", agency)
+    if dates:
+        meta["published"] = max(dates)[2]
+
+
+def _boxes(units: list[Unit]) -> None:
+    """An advert under a sponsor label standing alone ("Sponsored" / its text on the next line), and
+    a line of three or more headlines (bars or bullets between them) of which most are about
+    something the story never names: both are page furniture wherever they stand."""
+    fp = _first_prose(units)
+    story: dict[str, float] | None = None
+    for k, u in enumerate(units):
+        if u.kind == "drop" and u.rule not in ("chrome", "label"):
+            continue
+        if len(u.text) <= 80 and R.SPONSOR_MARK.match(u.text):
+            nxt = next((v for v in units[k + 1:k + 2] if v.kind != "drop"), None)
+            if nxt is not None and nxt.words <= 60 and R.COMMERCIAL.search(nxt.text) and not R._REPORTED.search(nxt.text):
+                u.drop("sponsored", "sponsored content or advertisement")
+                nxt.drop("sponsored", "sponsored content or advertisement (under a sponsor label)")
+            continue
+        if u.kind == "drop" or k <= fp:
+            continue
+        items = R.headline_strip(u.text)
+        if not items:
+            continue
+        if story is None:
+            story = {}
+            for v in units:
+                if v.kind == "prose" and v is not u:
+                    R.merge_tokens(story, v.toks)
+        off = 0
+        for it in items:
+            toks = R.tokens(it)
+            if any(w >= 2 for w in toks.values()) and R.overlap(toks, story, names=True) == 0:
+                off += 1
+        if off >= 2 and 2 * off >= len(items):
+            u.drop("teaser", "a line of headlines of other articles")
 
 
 _W = re.compile(r"\w+")

@@ -4,6 +4,13 @@ Only *positions* that carry metadata are read: a short line near the top that is
 (possibly glued to an outlet name: "November 13, 2025Clash Report"), a "By ..." line, a name alone on
 the first line, or a wire dateline opening the first paragraph ("NAIROBI, 3 March 2024 (Agency) -").
 A date inside the body (a photo credit, a quote) never becomes the publication date.
+
+Also read: a note on the publication before the story ("[Translated from X. Original published in
+... on 2 May 2024.]") and a short "Published/Updated <date>" line anywhere (a footer). Of several
+candidates the best by ``rank`` wins: a full date beats a month; an explicit publish/issue label
+beats an update label, which beats a bare date. Dates bounding a covered period ("Coverage: 1-28
+February 2025", "data as of ...") never count. All-numeric dates are read only when day and month
+cannot swap ("13/05/2024"; "05.06.2024" is day.month); "05/06/2024" gives only its year.
 """
 
 from __future__ import annotations
@@ -25,14 +32,18 @@ DATE_RE = re.compile(
     rf"(?<![\w-])(?:{_WEEKDAY})?(?:"
     rf"(?P<mdy>(?P<m1>{_MON})\.?\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_YEAR}))"
     rf"|(?P<dmy>(?P<d2>{_DAY})\s+(?P<m2>{_MON})\.?,?\s+(?P<y2>{_YEAR}))"
-    rf"|(?P<iso>(?P<y3>{_YEAR})[-/.](?P<m3>0?[1-9]|1[0-2])[-/.](?P<d3>[12]\d|3[01]|0?[1-9]))(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+    rf"|(?P<iso>(?P<y3>{_YEAR})[-/.](?P<m3>0?[1-9]|1[0-2])[-/.](?P<d3>[12]\d|3[01]|0?[1-9]))(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d|\s?(?:UTC|GMT))?)?"
     rf"|(?P<my>(?P<m4>{_MON})\.?,?\s+(?P<y4>{_YEAR}))"
+    rf"|(?P<num>(?P<a5>[12]\d|3[01]|0?[1-9])(?P<s5>[/.-])(?P<b5>[12]\d|3[01]|0?[1-9])(?P=s5)(?P<y5>{_YEAR}))"
     rf")(?!\d)",
     re.I,
 )
 _TIME_RE = re.compile(r"\b(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*(?:GMT|UTC|[A-Z]{2,4}T))?\b|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
 _DATE_LABEL = re.compile(
-    r"\b(?:published|updated|posted|last updated|first published|modified|date|on)\b\s*:?", re.I
+    r"\b(?:(?:first |originally |original(?:ly)? )?(?:published|posted|issued|released|dated|filed)|"
+    r"(?:last )?(?:updated|modified|revised)|date(?: of (?:issue|publication|release))?|publication date|"
+    r"release date|issue date|on)\b\s*:?",
+    re.I,
 )
 
 
@@ -52,11 +63,34 @@ def match_to_iso(m: re.Match) -> str | None:
         elif m.group("my"):
             y, mo = int(m.group("y4")), _month(m.group("m4"))
             return f"{y:04d}-{mo:02d}"
+        elif m.group("num"):
+            return _numeric_date(int(m.group("a5")), int(m.group("b5")), int(m.group("y5")), m.group("s5"))
         else:
             return None
         return _dt.date(y, mo, d).isoformat()
     except (ValueError, KeyError):
         return None
+
+
+def _numeric_date(a: int, b: int, y: int, sep: str) -> str | None:
+    """"7.3.2025" is day.month.year; "7/3/2025" or "7-3-2025" may be either order: read only when
+    one part cannot be a month (or both are equal), else only the year is certain."""
+    if sep == ".":
+        d, mo = a, b
+    elif a > 12 >= b:
+        d, mo = a, b
+    elif b > 12 >= a:
+        d, mo = b, a
+    elif a == b:
+        d, mo = a, b
+    else:
+        return f"{y:04d}"
+    return _dt.date(y, mo, d).isoformat()
+
+
+def precision(iso: str | None) -> int:
+    """2 for a day, 1 for a month, 0 for a year (or nothing)."""
+    return {10: 2, 7: 1}.get(len(iso or ""), 0)
 
 
 def parse_date(s: str) -> str | None:
@@ -80,6 +114,14 @@ BYLINE = re.compile(
     rf"^(?:(?:written|words|story|text|report(?:ed|ing)?)\s+)?by[:\s]+(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)(?P<rest>.*)$",
     re.I,
 )
+_BYLINE_LABEL = re.compile(r"^\W{0,3}(?:posted|published|filed|issued|released)\s+by\b", re.I)
+
+
+def byline_strength(line: str) -> int:
+    """``LABELLED`` for "Posted by X on <date>" (the date is the posting date), else ``BARE``."""
+    return LABELLED if _BYLINE_LABEL.match(line) else BARE
+
+
 _NON_NAMES = {
     "the", "news", "breaking", "latest", "analysis", "opinion", "world", "africa", "home",
     "share", "follow", "subscribe", "cover", "image", "photo", "video", "related", "newsletter",
@@ -112,7 +154,60 @@ _SECTION_WORDS = {
     "policy brief", "field update", "update", "live", "world", "africa", "markets", "business", "politics",
     "desk", "exclusive", "interview", "editorial", "blog", "podcast", "video", "photos", "security",
 }
-_LABEL_BEFORE = re.compile(r"(?:published|posted|dated|first published|updated|last updated|modified)\s*(?:on|:)?\s*$", re.I)
+# a label right before a date that says the date is when the text came out ("Issued 7 March 2025")
+_LABEL_BEFORE = re.compile(
+    r"(?:(?:first |originally |original(?:ly)? )?(?:published|posted|dated|issued|released|filed)|"
+    r"(?:last )?(?:updated|modified|revised)|date(?: of (?:issue|publication|release))?\s*:|publication date\s*:?|"
+    r"release date\s*:?|issue date\s*:?)\s*(?:on|:)?\s*$",
+    re.I,
+)
+_UPDATE_LABEL = re.compile(r"updated|modified|revised", re.I)
+# the date is the end (or start) of a period the text covers, not when it came out:
+# "Coverage: 1-28 February 2025", "Reporting period: 1 Jan - 31 Mar 2025", "data as of 5 March 2025"
+_PERIOD_WORDS = re.compile(
+    r"\b(?:coverage|covering|covers|covered|period|as of|as at|from|between|since|until|till|through|"
+    r"data|figures|week(?:s)? (?:of|ending)|month of|next (?:report|update|issue))\b",
+    re.I,
+)
+_RANGE_BEFORE = re.compile(
+    rf"(?:\d|\b{_MON}\.?)\s*(?:[-–—]|to|and|until|through)\s*(?:{_DAY}\s*)?$|\bfrom\s+$",
+    re.I,
+)
+_SEG_SEP = re.compile(r"[|•·]|\s[-–—]{1,2}\s")
+# strength of a publication-date candidate
+BARE, UPDATED, LABELLED = 0, 1, 2
+
+
+def _segment_before(s: str, pos: int) -> str:
+    """The text between the last separator ("|", "•", " - ") before ``pos`` and ``pos``."""
+    start = 0
+    for m in _SEG_SEP.finditer(s, 0, pos):
+        start = m.end()
+    return s[start:pos]
+
+
+def is_period_date(s: str, m: re.Match) -> bool:
+    """The date at ``m`` in the line ``s`` bounds a covered period, not a publication."""
+    before = _segment_before(s, m.start())
+    return bool(_RANGE_BEFORE.search(s, 0, m.start()) or _PERIOD_WORDS.search(before))
+
+
+def date_strength(s: str, m: re.Match) -> int:
+    before = s[max(0, m.start() - 40):m.start()]
+    lab = _LABEL_BEFORE.search(before)
+    if not lab:
+        return BARE
+    return UPDATED if _UPDATE_LABEL.search(lab.group(0)) else LABELLED
+
+
+def rank(iso: str, strength: int) -> tuple[int, int, int]:
+    """Sort key of a publication-date candidate (larger is better): a full date beats a month or a
+    year; then an explicit publish/issue label beats an update label, which beats a bare date."""
+    p = precision(iso)
+    return (int(p == 2), strength, p)
+
+
+_TZ = re.compile(r"^(?:UTC|GMT|[A-Z]{1,4}T|Z)$")
 
 
 def dateline_parts(line: str) -> tuple[str, str | None, str | None] | None:
@@ -121,15 +216,28 @@ def dateline_parts(line: str) -> tuple[str, str | None, str | None] | None:
     "November 13, 2025Clash Report", "Published 4 March 2024 | Markets desk",
     "Center for X | Analysis | 20 November 2025", "By Jane Doe | Outlet | 5 May 2024".
     """
+    info = dateline_info(line)
+    return info[:3] if info else None
+
+
+def dateline_info(line: str) -> tuple[str, str | None, str | None, int] | None:
+    """``dateline_parts`` plus the strength of the date (``BARE``, ``UPDATED``, ``LABELLED``).
+
+    Dates that bound a covered period ("Coverage: 1-28 February 2025") are left out; of the others
+    the best by ``rank`` is taken ("Coverage: ... | Issued 7 March 2025" -> 7 March)."""
     s = " ".join(line.split())
     if len(s.split()) > 16 or len(s) > 160:
         return None
     matches = [m for m in DATE_RE.finditer(s) if match_to_iso(m)]
     if not matches:
         return None
-    labelled = [m for m in matches if _LABEL_BEFORE.search(s[max(0, m.start() - 20):m.start()])]
-    published = [m for m in labelled if not re.search(r"updated|modified", s[max(0, m.start() - 20):m.start()], re.I)]
-    m = (published or labelled or matches)[0]
+    usable = [m for m in matches if not is_period_date(s, m)]
+    if not usable:
+        return None
+    scored = [(rank(match_to_iso(m), date_strength(s, m)), -i, m) for i, m in enumerate(usable)]
+    best = max(scored, key=lambda x: x[:2])
+    m = best[2]
+    strength = best[0][1]
     iso = match_to_iso(m)
     rest = s
     for mm in reversed(matches):
@@ -138,7 +246,7 @@ def dateline_parts(line: str) -> tuple[str, str | None, str | None] | None:
     # a date standing alone between separators ("... | 12 June 2025") is in a dateline position
     before, after = s[: m.start()].rstrip(), s[m.end():].strip()
     alone = (not before or before[-1] in "|•·/–—-") and (not after or after[0] in "|•·/–—-")
-    has_label = bool(labelled) or alone
+    has_label = strength > BARE or alone
     rest = _DATE_LABEL.sub(" ", rest)
     author = None
     parts = [p.strip(" ,;:-–—·•") for p in re.split(r"\s*[|•·/]\s*|\s+[-–—]+\s+|\s+--\s*", rest)]
@@ -158,9 +266,11 @@ def dateline_parts(line: str) -> tuple[str, str | None, str | None] | None:
     outlet = None
     for p in keep:
         pw = p.split()
-        if not pw or p.lower() in _SECTION_WORDS or len(pw) > 6:
+        if not pw or p.lower() in _SECTION_WORDS or len(pw) > 6 or ":" in p or _TZ.match(p):
             continue
-        if re.search(r"\b(ago|minutes?|hours?|read|min|period|reporting)\b", p, re.I):
+        if re.search(r"\b(ago|minutes?|hours?|read|min|period|reporting)\b", p, re.I) or _PERIOD_WORDS.search(p):
+            continue
+        if re.search(r"\d\s*[-–—]\s*\d", p):
             continue
         if all(w[:1].isupper() or w[:1].isdigit() or w in {"of", "the", "and", "&", "de", "du", "for", "on"} for w in pw):
             outlet = p
@@ -169,7 +279,72 @@ def dateline_parts(line: str) -> tuple[str, str | None, str | None] | None:
         # unlabelled: everything besides the date must look like names or time words
         if not all(w[:1].isupper() or w.lower() in {"ago", "min", "read", "minute", "minutes", "hour", "hours"} for w in words):
             return None
-    return iso, outlet, author
+    return iso, outlet, author, strength
+
+
+# A note about where and when the text came out, standing before the story: "[Unofficial
+# translation. Original published in a Lagos daily on 2 May 2024.]", "Translated from Arabic.
+# Published by a Beirut daily, 5 April 2025. Translation: X." Every sentence of it must be such a
+# note; a sentence of the story that mentions a publication ("A report published on ...") is not.
+_NOTE_SENTENCE = re.compile(
+    r"^\W{0,3}(?:(?:unofficial |machine |official |english |free )?translat\w*|translation\b|"
+    r"(?:first |originally |original(?:ly)? |also )?(?:published|issued|posted|released|updated|appeared)\b|"
+    r"this (?:article|story|report|piece|translation|text|update|summary) (?:was|is|has been|first)\b|"
+    r"editor['’]?s note\b|note\b|source\b|(?:originally |first )?(?:appeared|ran) in\b|reproduced\b|republished\b)",
+    re.I,
+)
+_NOTE_LABEL = re.compile(
+    r"\b(?:published|issued|posted|released|appeared|ran|dated|updated|modified)\b(?P<gap>[^.!?|]{0,60}?)$", re.I
+)
+# words of reporting, not of a note ("... which said 12 staff had been hurt")
+_STORY_WORDS = re.compile(r"\b(?:said|says|told|according|stated|added|found|showed|warned|killed|which|who)\b", re.I)
+_SENT_SPLIT = re.compile(r"(?<=[.!?])[\]\)”\"']?\s+(?=[\[\(“\"']?[A-Z])")
+
+
+def publication_note(text: str) -> tuple[str, int] | None:
+    """(iso date, strength) when ``text`` is a short note on the text's publication (see above)."""
+    if len(text) > 400 or not _NOTE_SENTENCE.match(text):
+        return None
+    t = " ".join(text.split())
+    if not t or len(t.split()) > 50:
+        return None
+    sentences = _SENT_SPLIT.split(t.strip("[]() "))
+    if not all(_NOTE_SENTENCE.match(x) and len(x.split()) <= 20 for x in sentences) or _STORY_WORDS.search(t):
+        return None
+    best = None
+    for m in DATE_RE.finditer(t):
+        iso = match_to_iso(m)
+        if not iso:
+            continue
+        lab = _NOTE_LABEL.search(t, max(0, m.start() - 70), m.start())
+        if not lab or len(lab.group("gap").split()) > 8:
+            continue
+        strength = UPDATED if _UPDATE_LABEL.search(lab.group(0)) else LABELLED
+        key = rank(iso, strength)
+        if best is None or key > best[0]:
+            best = (key, iso, strength)
+    return (best[1], best[2]) if best else None
+
+
+# a short line that only says when the text came out ("Last updated: 7 March 2025 10:40 GMT")
+_PUB_LINE = re.compile(
+    r"^\W{0,3}(?:(?:first |originally |last )?(?:published|issued|posted|updated|released|modified)|"
+    r"date of (?:issue|publication)|publication date)\b",
+    re.I,
+)
+
+
+def publication_line(line: str) -> tuple[str, int] | None:
+    """(iso, strength) for a short line that starts with a publish/update label and holds a date."""
+    if not _PUB_LINE.match(line):
+        return None
+    t = " ".join(line.split())
+    if len(t.split()) > 12:
+        return None
+    info = dateline_info(t)
+    if not info or info[3] == BARE:
+        return None
+    return info[0], info[3]
 
 
 WIRE_DATELINE = re.compile(

@@ -38,6 +38,17 @@ _ALIASES = {
     "published_at": "published",
     "publish_date": "published",
     "pubdate": "published",
+    "pub_date": "published",
+    "published_date": "published",
+    "date_published": "published",
+    "datepublished": "published",
+    "publication_date": "published",
+    "issued": "published",
+    "date_issued": "published",
+    "issue_date": "published",
+    "release_date": "published",
+    "posted": "published",
+    "created": "published",
     "lang": "language",
     "grade": "reliability",
     "headline": "title",
@@ -135,22 +146,37 @@ def yaml_load(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# keys of the last change: used for the publication date only when no key gives that
+_UPDATED_KEYS = {"updated", "last_updated", "lastmod", "modified", "date_modified", "datemodified", "last_modified"}
+
+
 def clean_meta(data: dict[str, Any]) -> dict[str, Any]:
+    from .meta import LABELLED, UPDATED, rank
+
     out: dict[str, Any] = {}
-    for k, v in data.items():
-        key = _ALIASES.get(str(k).strip().lower(), str(k).strip().lower())
-        if key not in META_KEYS or v is None or key in out:
-            continue
-        if key == "published":
+    dates: list[tuple[tuple[int, int, int], int, str]] = []
+    for i, (k, v) in enumerate(data.items()):
+        raw_key = str(k).strip().lower()
+        key = _ALIASES.get(raw_key, raw_key)
+        if raw_key in _UPDATED_KEYS and v is not None:
             iso = date_to_iso(v)
             if iso:
-                out[key] = iso
+                dates.append((rank(iso, UPDATED), -i, iso))
+            continue
+        if key == "published" and v is not None:
+            iso = date_to_iso(v)
+            if iso:  # several date keys: a full date beats a month, a publish key an update key
+                dates.append((rank(iso, LABELLED), -i, iso))
+            continue
+        if key not in META_KEYS or v is None or key in out:
             continue
         if isinstance(v, (list, tuple)):
             v = ", ".join(str(x) for x in v if x is not None)
         v = " ".join(str(v).split())
         if v:
             out[key] = v
+    if dates:
+        out["published"] = max(dates)[2]
     return out
 
 

@@ -89,6 +89,42 @@ _RELATED = re.compile(
     r"latest (?:news|stories|articles|videos)|in (?:other|related) news|other stories|explore more)(?-i:(?![a-z]))",
     _I,
 )
+# a box of other stories: a marker, a few words and a colon or bar, then a list of headlines
+# ("Also on our live pages: A | B | C", "ELSEWHERE IN AFRICA | A | B", "Most read: A • B")
+_LIST_MARK = re.compile(
+    r"^(?:related|read (?:more|also|next)|also (?:read|on|in)|more (?:from|on|about|stories|news|in|headlines)|"
+    r"you (?:may|might) (?:also )?(?:like|have missed)|recommended|most (?:read|popular|viewed|shared)|trending|"
+    r"see also|further reading|up next|popular|editor['’]?s picks?|latest|in (?:other|related) news|other (?:stories|headlines|news)|"
+    r"elsewhere|around the (?:world|region|web|continent)|in case you missed it|icymi|top (?:stories|headlines)|"
+    r"what else|more headlines|today['’]?s (?:other )?headlines)(?-i:(?![a-z]))"
+    r"(?:\s+[\w'’-]+){0,5}?\s*(?:[:|»›]|\s[-–—]{1,2}\s)",
+    _I,
+)
+_LIST_SPLIT = re.compile(r"\s*[|•·]\s*|\s+;\s+")
+# an advertiser's box: a sponsor label, a separator, then the advert ("SPONSORED | Secure ...")
+_SPONSOR = re.compile(
+    r"^(?:sponsored(?: content| post| message| links?| feature)?|advertisement|advertising|advertorial|advert|ad|"
+    r"promoted(?: content| post)?|promotion(?:al)?|promo|partner (?:content|message|post)|"
+    r"paid (?:content|post|partnership|promotion)|(?:a )?message from (?:our|the) (?:sponsors?|partners?)|"
+    r"from our (?:sponsors?|partners?))(?-i:(?![a-z]))\s*(?:[|:»›]|\s[-–—]{1,2}\s)\s*\S"
+    r"|^(?:sponsored|presented|brought to you|paid for) by\b[^|:\n,.]{1,40}?\s*\|\s*\S",
+    _I,
+)
+# the same labels standing alone on a line (the advert follows on the next line)
+SPONSOR_MARK = re.compile(
+    r"^\W*(?:sponsored(?: content| post| message| links?| feature)?|advertisement|advertorial|promoted(?: content| post)?|"
+    r"partner (?:content|message|post)|paid (?:content|post|partnership|promotion)|(?:a )?message from (?:our|the) (?:sponsors?|partners?)|"
+    r"from our (?:sponsors?|partners?)|(?:sponsored|presented|brought to you|paid for) by\b.{1,40})\W*$",
+    _I,
+)
+# words of an advert, not of a news story
+COMMERCIAL = re.compile(
+    r"\b(?:book (?:a|your|now|today)\b|learn more|shop now|buy now|order (?:now|today|online)|get (?:a|your) (?:free )?(?:quote|trial|demo)|"
+    r"free (?:trial|demo|consultation|quote)|limited[- ]time|promo code|use code|discount|% off|"
+    r"(?:starting|starts|prices?) (?:at|from)|from (?:[$€£]|US\$)\s?\d|call (?:us|now|today)|contact us today|"
+    r"visit (?:us|our (?:website|store|shop))|(?:enrol+|apply|register) (?:now|today)|sign up (?:now|today))",
+    _I,
+)
 _LABEL_SEP = re.compile(r"\s+[|›»>/]\s+|\s*[|›»]\s*")
 _SEPARATOR = re.compile(r"^[\W_]+$")
 _PAGE_NO = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", _I)
@@ -151,6 +187,11 @@ def classify(text: str) -> tuple[str, str] | None:
             rest = t[m.end():]
             if not rest.strip(" :.-–—|>»›") or rest[:1] in ":|—–-»›>" or rest[:1].isupper() or is_heading_like(t):
                 return ("related", "related-stories marker: what follows is other articles")
+    if nw <= 80:
+        if _SPONSOR.match(t) and not _REPORTED.search(t):
+            return ("sponsored", "sponsored content or advertisement")
+        if related_list(t):
+            return ("related-box", "related-stories box: headlines of other articles")
     low = _fold(t)
     if nw <= 120 and _has(low, _NEWSLETTER_NEED) and _NEWSLETTER.search(t) and not _REPORTED.search(t):
         return ("newsletter", "newsletter sign-up appeal")
@@ -179,6 +220,29 @@ def classify(text: str) -> tuple[str, str] | None:
     if nw == 1 and not _DIGIT.search(t) and not t.endswith((".", "!", "?")):
         return ("chrome", "one-word line (label or widget)")
     return None
+
+
+def related_list(t: str) -> bool:
+    """A related/most-read/elsewhere box on one line: a marker, then one or more headlines."""
+    m = _LIST_MARK.match(t)
+    if not m:
+        return False
+    items = [x for x in (y.strip(" -–—»›") for y in _LIST_SPLIT.split(t[m.end():])) if x]
+    if not items or any(len(x.split()) > 20 or _TERMINAL_RE.search(x) for x in items):
+        return False
+    return len(items) >= 2 or is_heading_like(items[0])
+
+
+def headline_strip(t: str) -> list[str] | None:
+    """The items of a line of three or more headlines separated by bars or bullets, else None."""
+    if "|" not in t and "•" not in t and "·" not in t:
+        return None
+    items = [x for x in (y.strip(" -–—»›") for y in _LIST_SPLIT.split(t)) if x]
+    if len(items) < 3 or sum(len(x.split()) >= 3 for x in items) < 2:
+        return None
+    if not all(is_heading_like(x) for x in items):
+        return None
+    return items
 
 
 def _is_label(t: str) -> bool:
