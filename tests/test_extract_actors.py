@@ -136,3 +136,30 @@ def test_seed_actors_places_and_claims_match_gold():
     for canon, aliases in gold["000_26edd2b44d24d61b.txt"]["aliases"].items():
         for a in aliases:
             assert fold(a) in all_aliases[canon], (canon, a)
+
+
+# --- datelines and capitalised words are not actors or places --------------------------------------
+
+
+def test_capitalised_dateline_city_is_not_an_acronym_actor():
+    text = ("PORT-AU-PRINCE, Haiti — Gangs blocked the road to the airport on Monday, the police said. "
+            "Flights to the capital were cancelled, and Haiti's government declared a curfew.")
+    acts = {f.actor for f in kinds(text, "actor")}
+    assert "African Union" not in acts and "AU" not in acts
+    places = {f.place: f for f in kinds(text, "place")}
+    assert "Port-au-Prince" in places  # the usual spelling, not the dateline's capitals
+    assert places["Port-au-Prince"].country == "HT"
+
+
+def test_acronym_in_a_lowercase_compound_is_still_a_mention():
+    text = "The AU-led mission in Somalia will shrink next year, and UN-AU talks on funding resume in May."
+    acts = {f.actor: f for f in kinds(text, "actor")}
+    assert "African Union" in acts and acts["African Union"].attrs["mentions"] == 2
+
+
+def test_sentence_opening_word_is_not_a_faraway_town():
+    text = ("The US embassy in Bamako said it was monitoring the situation. Mobile clinics were suspended in "
+            "Kayes for lack of fuel.")
+    places = {f.place for f in kinds(text, "place")}
+    assert "Mobile" not in places
+    assert "Kayes" in places

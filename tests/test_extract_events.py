@@ -133,3 +133,107 @@ def test_seed_004_events():
     fs = seed("004")
     assert {"2020", "2021"} <= {f.date for f in fs}
     assert any("abducted" in f.text for f in fs)
+
+
+# --- clean timeline wording (own texts, several crises) -------------------------------------------
+
+
+def texts(text: str, published: str | None = "2025-11-13") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in run(text, published):
+        out.setdefault(f.date, []).append(f.text)
+    return out
+
+
+def test_dateline_gives_no_event_and_no_words():
+    fs = run("JUBA, Nov. 12 (Nile Wire) -- Government troops shelled a rebel camp on Tuesday, officials said.")
+    assert [f.date for f in fs] == ["2025-11-11"]
+    assert fs[0].text.startswith("Government troops shelled")
+    assert "Wire" not in fs[0].text
+
+
+def test_capitalised_dateline_is_no_actor():
+    fs = run("PORT-AU-PRINCE, Haiti, Oct. 30 (Harbour Wire) - Gangs torched a police station on Monday.")
+    assert fs and all(f.actor is None for f in fs)
+    assert all(f.date != "2025-10-30" for f in fs)
+
+
+@pytest.mark.parametrize("text", [
+    "Fuel queues stretched across Tripoli, traders and drivers said on Tuesday.",  # attribution only
+    "Port traffic fell to 900 containers in May, down from 4,000 in May 2024.",  # a comparison
+    "Half of October's attacks hit the capital.",  # the date qualifies a noun
+    "The league postponed its 2025-26 season.",  # a season, not a date
+    "A run-off vote is due to take place on 14 December.",  # a schedule
+    "Every donation is doubled until 30 June.",  # a deadline
+    "Troops shelled the hills near Sagaing, the heartland of the resistance to the 2021 coup.",
+    "Cyprus has offered itself as a transit hub, as it did during the 2006 war.",
+    "The raid was the deadliest of the year, and one of the worst since 2019.",
+])
+def test_not_timeline_entries(text):
+    assert run(text, "2025-11-20") == [], [(f.date, f.text) for f in run(text, "2025-11-20")]
+
+
+@pytest.mark.parametrize("text,date,expected", [
+    # a relative clause borrows the noun it hangs on
+    ("The Arakan Army, which seized the town of Paletwa in January, now controls the border.", "2025-01",
+     "The Arakan Army seized the town of Paletwa"),
+    # a second predicate after "and" borrows the sentence's subject
+    ("The militia shelled the market in 2023 and besieged the city in 2024.", "2024",
+     "The militia besieged the city"),
+    ("Al-Shabaab has also seized several villages since August, according to elders, and killed "
+     "six soldiers at a checkpoint near Jowhar last week.", "2025-11-06",
+     "Al-Shabaab killed six soldiers at a checkpoint near Jowhar"),
+    # an opening participle describes the subject after the comma
+    ("Founded in 2012 by former army officers, the movement controls much of the north.", "2012",
+     "the movement was founded by former army officers"),
+    # "whose" becomes a possessive
+    ("Residents fled the Hezbollah stronghold, whose fighters fired rockets at the border in October.", "2025-10",
+     "fighters fired rockets at the border"),
+    # reduced relative clauses: two dates, two happenings
+    ("Three engineers abducted in June were released last week.", "2025-06", "Three engineers were abducted"),
+    ("Three engineers abducted in June were released last week.", "2025-11-06", "Three engineers were released"),
+    # a happening named by a noun phrase
+    ("After the departure of French troops in 2022, the junta turned to Moscow.", "2022",
+     "departure of French troops"),
+    # the preposition goes with the date
+    ("An airstrike in March killed 12 civilians in Tabayin.", "2025-03", "An airstrike killed 12 civilians in Tabayin"),
+    ("The airline suspended its flights to Juba at the end of October.", "2025-10",
+     "The airline suspended its flights to Juba"),
+    # what was said, not who said it
+    ("The UN refugee agency said that more than 12,000 people had crossed into Chad since March.", "2025-03",
+     "more than 12,000 people had crossed into Chad"),
+    # an aside in parentheses is left out, the subject is kept
+    ("More than 900 families (about 5,000 people) have been displaced from Kaya since early October.", "2025-10",
+     "More than 900 families have been displaced from Kaya"),
+])
+def test_event_wording(text, date, expected):
+    got = texts(text)
+    assert date in got, got
+    assert any(expected.lower() in t.lower() for t in got[date]), got[date]
+    for t in got[date]:
+        assert not t.endswith((" said", ",", " and", " in", " the", " between")), t
+
+
+def test_a_date_range_leaves_no_dangling_words():
+    fs = run("About 5,000 people fled Kutum between 2 and 6 November.")
+    assert fs and all(f.date.startswith("2025-11") for f in fs)
+    assert all(f.text == "About 5,000 people fled Kutum" for f in fs), [f.text for f in fs]
+
+
+def test_long_clause_is_cut_at_a_boundary_after_the_verb():
+    fs = run("Dozens of soldiers were killed on Sunday when insurgents ambushed a supply convoy on the road "
+             "between Djibo and Ouahigouya in northern Burkina Faso.")
+    f = next(f for f in fs if f.date == "2025-11-09")
+    words = f.text.split()
+    assert len(words) <= 15 and "killed" in words
+    assert words[-1].lower() not in ("a", "the", "on", "of", "and", "in")
+
+
+def test_group_name_after_from_is_not_a_place():
+    fs = run("On 3 May, gunmen from the Black Lion coalition seized the road to the port.")
+    assert fs and fs[0].place != "Black Lion"
+
+
+def test_countries_of_the_clause_are_recorded_for_the_merge():
+    fs = run("Niger's military rulers seized power in a coup in July 2023.")
+    assert fs and "NE" in fs[0].attrs.get("countries", [])

@@ -179,6 +179,28 @@ class _Mention:
 
 
 _MENTIONS_OF: list = [None, []]  # [text, mentions]: the last text's alias mentions
+_CAPS_TOKEN = re.compile(rf"[A-Za-z0-9{_APOS}.]+(?:[{_DASH}][A-Za-z0-9{_APOS}.]+)*")
+
+
+@lru_cache(maxsize=1)
+def _acronym_aliases() -> frozenset[str]:
+    return frozenset(a for e in alias_table() for a in e.aliases if a.isupper())
+
+
+def _inside_caps_compound(text: str, s0: int, e0: int) -> bool:
+    """An acronym inside a hyphenated name in capitals ("PORT-AU-PRINCE" in a dateline) is a piece of
+    that name, not a mention of the organisation; "AU-led" and "UN-AU" are mentions."""
+    if not ((s0 > 0 and text[s0 - 1] in _DASH) or (e0 < len(text) and text[e0] in _DASH)):
+        return False
+    lo = s0
+    while lo > 0 and (text[lo - 1].isalnum() or text[lo - 1] in _DASH or text[lo - 1] in _APOS):
+        lo -= 1
+    m = _CAPS_TOKEN.match(text, lo)
+    if not m or m.end() < e0:
+        return False
+    parts = [p for p in re.split(rf"[{_DASH}]", m.group(0)) if p]
+    known = _acronym_aliases()
+    return any(len(p) >= 3 and p.isupper() and p not in known for p in parts)
 
 
 def _alias_mentions(text: str) -> list[_Mention]:
@@ -485,6 +507,8 @@ def _actor_facts(ctx: Context) -> tuple[list[Fact], list[tuple[int, int]]]:
     by: dict[str, Fact] = {}
     spans: list[tuple[int, int]] = []
     for m in _alias_mentions(text):
+        if m.surface.isupper() and _inside_caps_compound(text, m.start, m.end):
+            continue  # "AU" in "PORT-AU-PRINCE"
         spans.append((m.start, m.end))
         f = by.get(m.canonical)
         if f is None:
@@ -565,6 +589,7 @@ def _place_ctx_matches(text: str) -> list[re.Match[str]]:
 
 
 _POSSESSIVE = re.compile(r"[’']s$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*|[\"“]\s*)$")
 _NONSPACE = re.compile(r"\S+")
 _CAP_SEQ = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:du|de|la|el|al|of|[A-Z][\w’'\-]*))*")
 
@@ -590,6 +615,8 @@ def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
                 out[key].attrs["aliases"].append(surf)
             return
         surface = text[s:e]
+        if surface.isupper() and len(surface) > 3 and not name.isupper():
+            surface = name  # "PORT-AU-PRINCE" in a dateline: the place's usual spelling
         a = {**attrs, "mentions": 1}
         if _fold(surface) != key:
             a["gazetteer_name"] = name
@@ -646,8 +673,16 @@ def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
                                       before))
             strict = bool(re.search(r"\b(?:in|at|near|outside|around|inside|(?:travel+ed|flew|arrived|went)\s+to|visit\w*)"
                                     r"\s+(?:the\s+)?$", before))
+            if surf.isupper() and not strict:
+                # a dateline naming its country ("PORT-AU-PRINCE, Haiti —") says where the report is from
+                dl = re.match(r",\s+([A-Z][\w’' ]{2,30}?)\s*(?:,|—|–|-)", text[e:e + 40])
+                strict = bool(dl) and country_code(dl.group(1)) == p.cc
             if p.kind == "capital" and p.cc != subject and not strict:
                 continue  # "Washington", "Paris" as metonyms for governments are not places on the map
+            if (p.cc != subject and not locative and " " not in surf and not surf.isupper()
+                    and _SENTENCE_START.search(text, max(0, s - 3), s)
+                    and text.count(surf) == 1):
+                continue  # "Mobile clinics were suspended": a capitalised word opening a sentence, once
             if not (p.cc in mentioned or p.pop >= 500_000 or (locative and p.pop >= 50_000)):
                 continue
             if p.kind not in ("capital", "admin1", "area") and p.cc not in mentioned and not locative:
@@ -795,7 +830,7 @@ def _claim_facts(ctx: Context, actors: list[Fact]) -> list[Fact]:
     by_surname: dict[str, _Person] = {}
     for p in persons:
         by_surname.setdefault(p.name.split()[-1], p)
-    orgs = _alias_mentions(text)
+    orgs = [o for o in _alias_mentions(text) if not (o.surface.isupper() and _inside_caps_compound(text, o.start, o.end))]
     person_starts = [p.start for p in persons]  # both lists are sorted by start
     org_starts = [o.start for o in orgs]
     out: list[Fact] = []

@@ -6,6 +6,13 @@
   outlets repeat it.
 - Different values for the same thing stay separate facts, each marked ``conflict``, and a Conflict
   names them: never averaged.
+- Events: reports of one happening merge into one event whatever their wording (``happening_score``:
+  compatible dates, nothing that tells them apart - another town, party, country or kind of
+  happening - and enough in common); the merged event reads as its clearest wording, carries the most
+  precise date and keeps the other wordings in ``attrs.also_worded``. Two attacks on one day in two
+  towns stay two events.
+- Actors: an actor fact, an event's actor and a count's actor that are aliases of one group get the
+  group's canonical name (``actor_canon_map``); the actor fact lists the aliases.
 - Derived facts keep ``derived=True`` and point at the fact they were computed from.
 - The analyst's review file (see ``review.py``) is applied last.
 """
@@ -15,6 +22,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Conflict, Evidence, Fact, FactSheet, Source
@@ -195,8 +204,364 @@ def _merge_into(target: Fact, other: Fact, seen: set | None = None) -> None:
     target.confidence = max(target.confidence, other.confidence)
 
 
+# ------------------------------------------------------------------------------------------------
+# Actors: one canonical name per group across extractors
+# ------------------------------------------------------------------------------------------------
+
+_APOS_RX = re.compile(r"[’'ʼ`´‘]")
+_DASH_RX = re.compile(r"[-‐‑–—]+")
+
+
+def fold_name(s: str | None) -> str:
+    """A name compared across sources: accents, apostrophes, hyphens, case and a leading "the" folded."""
+    if not s:
+        return ""
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = _DASH_RX.sub(" ", _APOS_RX.sub("", s.lower()))
+    s = re.sub(r"\s+", " ", s).strip(" .,;:")
+    return re.sub(r"^the\s+", "", s)
+
+
+_ACTOR_RULE_RANK = {"actor.alias": 0, "actor.acronym": 1}
+
+
+def actor_canon_map(facts: list[Fact]) -> dict[str, str]:
+    """folded name or alias -> canonical actor name, from the actor facts of every source.
+
+    Two actor facts are one group when the canonical name of one is a name or alias of the other
+    ("African Union" with alias "AU", and "AU" with alias "African Union"). The group's name is the
+    alias table's canonical name when one member comes from the table, else the acronym, else the most
+    mentioned. A name that would map to two groups is left alone (ambiguous)."""
+    acts = [f for f in facts if f.kind == "actor" and f.actor]
+    if not acts:
+        return {}
+    parent = list(range(len(acts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    canon_at: dict[str, int] = {}
+    for i, f in enumerate(acts):
+        k = fold_name(f.actor)
+        if k in canon_at:
+            parent[find(i)] = find(canon_at[k])
+        else:
+            canon_at[k] = i
+    for i, f in enumerate(acts):
+        for a in f.aliases:
+            j = canon_at.get(fold_name(a))
+            if j is not None and find(j) != find(i):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Fact]] = {}
+    for i, f in enumerate(acts):
+        groups.setdefault(find(i), []).append(f)
+    out: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for members in groups.values():
+        best = min(members, key=lambda f: (_ACTOR_RULE_RANK.get(f.rule or "", 2),
+                                           -int(f.attrs.get("mentions") or 1), f.actor or ""))
+        name = best.actor or ""
+        for f in members:
+            for n in [f.actor or ""] + list(f.aliases):
+                k = fold_name(n)
+                if not k:
+                    continue
+                if out.get(k, name) != name:
+                    ambiguous.add(k)
+                out[k] = name
+    for k in ambiguous:
+        out.pop(k, None)
+    return out
+
+
+def canonicalise_actors(facts: list[Fact], canon: dict[str, str]) -> None:
+    """Give every fact's actor (and an organisation speaker of a claim) its group's canonical name;
+    an actor fact renamed this way keeps its old name as an alias."""
+    if not canon:
+        return
+    for f in facts:
+        if f.actor:
+            name = canon.get(fold_name(f.actor))
+            if name and name != f.actor:
+                if f.kind == "actor" and f.actor not in f.aliases:
+                    f.aliases.append(f.actor)
+                f.actor = name
+        if f.kind == "claim" and f.speaker:
+            name = canon.get(fold_name(f.speaker))
+            if name and name != f.speaker and f.attrs.get("role") != f.speaker:
+                f.speaker = name
+    for f in facts:
+        if f.kind == "actor" and f.aliases:
+            f.aliases = [a for a in dict.fromkeys(f.aliases) if fold_name(a) != fold_name(f.actor)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Events: one fact per happening, however many sources and wordings report it
+# ------------------------------------------------------------------------------------------------
+
+# What kind of happening a wording describes. Rare kinds (a coup, a founding, a blockade) identify a
+# happening on a date more strongly than common ones (an attack).
+_EVENT_CLASSES: tuple[tuple[str, bool, str], ...] = (
+    ("coup", True, r"coups?|putsch\w*|(?:seiz\w*|took|taken|tak\w+|grabb?\w*)\s+power|overthr\w+|toppl\w+|junta\s+took"),
+    ("founding", True, r"formed|formation|founded|founding|created|creation|established|establishment|merged|merger"),
+    ("blockade", True, r"blockad\w*|block(?:ed|ing|s)?|siege|besieg\w*|encircl\w*"),
+    ("election", True, r"elections?|electoral|vote[ds]?|voting|referendum|polls?|inaugurat\w*|sworn"),
+    ("agreement", True, r"agree\w*|accords?|deal|ceasefire|truce|sign(?:ed|ing|s)?|pact|charter|treaty|talks"),
+    ("expulsion", True, r"expel\w*|expulsion|ordered\s+out|kicked\s+out|deport\w*"),
+    ("withdrawal", False, r"withdr\w+|pull\w*\s+out|pulled|quit\w*|left|leav\w+|exit\w*|depart\w*|evacuat\w*"),
+    ("kidnapping", False, r"kidnap\w*|abduct\w*|hostages?|seized\s+(?:\w+\s+){0,3}(?:workers?|drivers?|nationals?|"
+                          r"engineers?|people|civilians|missionar\w+|pilots?|tourists?)"),
+    ("release", False, r"releas\w*|freed|free"),
+    ("destruction", False, r"burn(?:ed|t|ing|s)?|torch\w*|destroy\w*|hijack\w*|loot\w*|set\s+(?:fire|ablaze)|razed"),
+    ("war", True, r"wars?|civil\s+war|broke\s+out|erupted|(?:fighting|war|conflict|violence|clashes)\s+(?:began|started)|"
+                  r"outbreak\s+of\s+(?:war|fighting)"),
+    ("attack", False, r"attack(?:s|ed|ing)?|ambush\w*|raid(?:s|ed|ing)?|assault\w*|struck|strikes?|airstrikes?|"
+                      r"bomb(?:s|ed|ing|ings|ardment|arded)?|shell(?:s|ed|ing)|clash(?:es|ed)?|fighting|fought|"
+                      r"offensive|massacre\w*"),
+    ("capture", False, r"captur\w*|retook|retak\w+|overr[au]n|took\s+control|seiz(?:ed|ure)\s+(?:the\s+)?(?:town|city|"
+                       r"base|road|port|airport|capital)"),
+    ("displacement", False, r"displac\w*|fled|flee\w*|refugees?"),
+    ("suspension", False, r"suspend\w*|suspension|banned|bans?|closed|closure|halt\w*|shut"),
+    ("advice", False, r"urg\w+|advis\w+|told\s+(?:its\s+)?(?:citizens|nationals)"),
+)
+_CLASS_RX = [(name, rare, re.compile(rf"\b(?:{rx})\b")) for name, rare, rx in _EVENT_CLASSES]
+_RARE = frozenset(name for name, rare, _ in _EVENT_CLASSES if rare)
+_EVENT_STOP = frozenset("""
+have has had been being were was with from that this these those their there they them into onto over
+under after before since during while when where which what whose also about against among than then
+more most some such only just very said says told according still would could should will other another
+year years month months week weeks days today yesterday last first second third following amid
+""".split())
+_PLACE_AFTER = re.compile(r"\b(?:in|near|at|outside|around|inside|into|of)\s+(?:the\s+)?([A-Z][\w’'-]*\w(?:[ -][A-Z][\w’'-]*\w)*)")
+_PLACE_SKIP = frozenset("the a an this that his her its their".split())
+
+
+_ACRONYM_RX = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+_NOT_PARTY = frozenset("US UK EU UN AM PM GMT UTC ID TV".split())
+
+
 def _event_tokens(f: Fact) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", _norm(f.text or f.what))}
+
+
+@dataclass
+class _EventSig:
+    date: str | None
+    classes: set[str]
+    actors: set[str]
+    places: set[str]
+    countries: set[str]
+    words: set[str]
+
+    def keys(self) -> list[str]:
+        return ([f"c:{c}" for c in sorted(self.classes)] + [f"a:{a}" for a in sorted(self.actors)]
+                + [f"p:{p}" for p in sorted(self.places)] + [f"w:{w}" for w in sorted(self.words)])
+
+    def absorb(self, o: "_EventSig") -> None:
+        self.classes |= o.classes
+        self.actors |= o.actors
+        self.places |= o.places
+        self.countries |= o.countries
+        self.words |= o.words
+
+
+def _event_sig(f: Fact) -> _EventSig:
+    text = f.text or f.what or ""
+    low = text.lower()
+    classes = {name for name, _rare, rx in _CLASS_RX if rx.search(low)}
+    toks = _event_tokens(f)
+    words = {w for w in toks if w not in _EVENT_STOP and not any(rx.fullmatch(w) for _, _, rx in _CLASS_RX)}
+    places = {fold_name(f.place)} if f.place else set()
+    for m in _PLACE_AFTER.finditer(text):
+        name = m.group(1)
+        if name.lower() in _PLACE_SKIP or (f.actor and fold_name(name) == fold_name(f.actor)):
+            continue
+        places.add(fold_name(name))
+    countries = set(f.attrs.get("countries") or [])
+    if f.country:
+        countries.add(f.country)
+    # a country named as where it happened is not a town: "in Mali" and "in Gao" do not conflict
+    names = {fold_name(n) for n in f.attrs.get("country_names") or []}
+    places -= names
+    actors = {fold_name(f.actor)} if f.actor else set()
+    # every group the wording names by its acronym ("the RSF", "SAF") is a party to the happening
+    actors |= {fold_name(a) for a in _ACRONYM_RX.findall(text) if a not in _NOT_PARTY}
+    places -= actors
+    return _EventSig(f.date, classes, actors, places, countries, words - {w for p in places for w in p.split()})
+
+
+def _dates_compatible(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return a == b or a.startswith(b + "-") or b.startswith(a + "-")
+
+
+def happening_score(a: _EventSig, b: _EventSig) -> float:
+    """How surely two event signatures describe one happening (0: not the same). Same date (or one
+    date inside the other), nothing that tells them apart (another town, another party, another
+    country, another kind of happening), and enough in common: the kind of happening (a rare kind
+    such as a coup counts more), the party, the place, words."""
+    if not _dates_compatible(a.date, b.date):
+        return 0
+    if a.places and b.places and not (a.places & b.places):
+        return 0
+    if a.actors and b.actors and not (a.actors & b.actors):
+        return 0
+    if a.countries and b.countries and not (a.countries & b.countries):
+        return 0
+    if a.classes and b.classes and not (a.classes & b.classes):
+        return 0
+    shared = a.classes & b.classes
+    if not shared:
+        # no kind of happening in common: only near-identical wordings
+        union = a.words | b.words
+        if union and a.date == b.date and len(a.words & b.words) / len(union) >= 0.5:
+            return 3.0
+        return 0
+    score = 1 + (1 if shared & _RARE else 0)
+    score += 2 if a.actors & b.actors else 0
+    score += 2 if a.places & b.places else 0
+    score += 1 if a.countries & b.countries else 0
+    score += min(2, len(a.words & b.words))
+    return float(score) if score >= (3 if a.date == b.date else 4) else 0
+
+
+def same_happening(a: _EventSig, b: _EventSig) -> bool:
+    return happening_score(a, b) > 0
+
+
+_PRECISION = {"day": 0, "month": 1, "year": 2, "vague": 3, None: 4}
+_FINITE = re.compile(r"\b(?:\w+ed|is|are|was|were|has|have|had|did|took|made|fell|rose|led|left|held|struck|hit|"
+                     r"shut|set|cut|won|lost|fought|sought|brought|saw|became|began|withdrew|seized|overthrew|"
+                     r"fled|freed|quit|met|went|came|sent|told|called|signed|killed)\b", re.I)
+
+
+def _text_score(f: Fact) -> float:
+    """How well a wording reads as a timeline entry (higher is better)."""
+    text = f.text or ""
+    n = len(text.split())
+    score = -max(0, n - 12) * 0.2 - max(0, 5 - n) * 0.3
+    if text[:1].isupper():
+        score += 1.0
+    if _FINITE.search(text):
+        score += 1.0
+    low = text.lower()
+    if any(rx.search(low) for _, _, rx in _CLASS_RX):
+        score += 1.0
+    if f.actor and fold_name(f.actor) in fold_name(text):
+        score += 0.5
+    if re.search(r"\b(?:has|have|had)\s+been\b|\b(?:remains?|is|are)\b", text):
+        score -= 0.3  # a state ("has been under military rule") reads worse than the happening
+    return score - 0.02 * n  # of equals, the crisper
+
+
+def _finish_event(target: Fact, members: list[Fact]) -> None:
+    """The merged event reads as its clearest wording and carries the most precise date."""
+    if len(members) < 2:
+        return
+    best = max(members, key=_text_score)  # first of equals: source order
+    others = list(dict.fromkeys(m.text for m in members if m.text and _norm(m.text) != _norm(best.text)))
+    dated = min(members, key=lambda m: (_PRECISION.get(m.date_precision, 4), -len(m.date or "")))
+    target.text = best.text
+    target.date, target.date_precision = dated.date, dated.date_precision
+    if dated.period is not None:
+        target.period = dated.period
+    if dated.attrs.get("date_surface"):
+        target.attrs["date_surface"] = dated.attrs["date_surface"]
+    for attr in ("actor", "place", "country"):
+        if getattr(best, attr):
+            setattr(target, attr, getattr(best, attr))
+        elif not getattr(target, attr):
+            setattr(target, attr, next((getattr(m, attr) for m in members if getattr(m, attr)), None))
+    if others:
+        target.attrs["also_worded"] = others[:4]
+
+
+class _EventIndex:
+    """Event clusters by date, found through what they share (kind of happening, actor, place, words),
+    so that a new event is compared with a bounded number of clusters however many there are."""
+
+    SCAN = 64  # clusters looked at per shared key (the most recent)
+
+    def __init__(self) -> None:
+        self.by_date: dict[str, dict[str, list[int]]] = {}
+        self.finer: dict[str, set[str]] = {}  # date -> the more precise dates inside it
+        self.sigs: list[_EventSig] = []
+        self.keys: list[tuple] = []
+        self.alive: list[bool] = []
+        self.members: dict[tuple, list[Fact]] = {}
+        self.index_of_key: dict[tuple, int] = {}
+
+    def find(self, f: Fact, sig: _EventSig) -> list[tuple]:
+        """The keys of the clusters ``f`` belongs to, best match first (several when ``f`` bridges
+        two wordings that had not been recognised as one happening)."""
+        d = f.date or ""
+        dates = [d] + [p for p in (d[:4], d[:7]) if p != d and len(p) in (4, 7)]
+        dates += sorted(self.finer.get(d, ()))
+        seen: set[int] = set()
+        hits: list[tuple[float, int]] = []
+        keys = sig.keys() or ["*"]
+        for dd in dates:
+            bucket = self.by_date.get(dd)
+            if not bucket:
+                continue
+            for k in keys:
+                for i in reversed(bucket.get(k, [])[-self.SCAN:]):
+                    if i in seen or not self.alive[i]:
+                        continue
+                    seen.add(i)
+                    sc = happening_score(self.sigs[i], sig)
+                    if sc > 0:
+                        hits.append((sc, i))
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        return [self.keys[i] for _, i in hits]
+
+    def add(self, key: tuple, f: Fact, sig: _EventSig) -> None:
+        i = len(self.sigs)
+        self.sigs.append(sig)
+        self.keys.append(key)
+        self.alive.append(True)
+        self.members[key] = [f]
+        self.index_of_key[key] = i
+        self._register(i, f.date or "", sig.keys())
+
+    def _register(self, i: int, d: str, keys: list[str]) -> None:
+        bucket = self.by_date.setdefault(d, {})
+        for k in keys or ["*"]:
+            lst = bucket.setdefault(k, [])
+            if not lst or lst[-1] != i:
+                lst.append(i)
+        for p in (d[:4], d[:7]):
+            if p != d and len(p) in (4, 7):
+                self.finer.setdefault(p, set()).add(d)
+
+    def merged(self, key: tuple, f: Fact, sig: _EventSig) -> None:
+        i = self.index_of_key[key]
+        new = set(sig.keys()) - set(self.sigs[i].keys())
+        self.sigs[i].absorb(sig)
+        self.members[key].append(f)
+        if new:
+            self._register(i, self.sigs[i].date or "", sorted(new))
+
+    def joinable(self, key: tuple, other: tuple) -> bool:
+        return same_happening(self.sigs[self.index_of_key[key]], self.sigs[self.index_of_key[other]])
+
+    def absorb_cluster(self, key: tuple, other: tuple) -> list[Fact]:
+        """Fold cluster ``other`` into ``key``; returns other's member facts."""
+        j = self.index_of_key.pop(other)
+        self.alive[j] = False
+        i = self.index_of_key[key]
+        new = set(self.sigs[j].keys()) - set(self.sigs[i].keys())
+        self.sigs[i].absorb(self.sigs[j])
+        moved = self.members.pop(other)
+        self.members[key].extend(moved)
+        if new:
+            self._register(i, self.sigs[i].date or "", sorted(new))
+        return moved
 
 
 def build_factsheet(
@@ -222,22 +587,32 @@ def build_factsheet(
     # among the clusters of their date only, evidence sets are kept per fact across merges)
     clusters: dict[tuple, list[Fact]] = {}
     order: list[tuple] = []
-    events_by_date: dict[str, list[tuple[tuple, set[str]]]] = {}
+    events = _EventIndex()
     seen_of: dict[int, set] = {}
     index_of: dict[int, _BucketIndex] = {}
+    # one canonical name per actor group, whichever extractor named it (actor, count, event, claim)
+    canon = actor_canon_map([f for s in sources for f in facts_by_source.get(s.id, []) if f.kind == "actor"])
+    for s in sources:
+        canonicalise_actors(facts_by_source.get(s.id, []), canon)
     for s in sources:
         for f in facts_by_source.get(s.id, []):
             f.evidence = [e for e in f.evidence if e.source in src_ids]
-            if f.kind == "event":
-                key = _find_event_cluster(events_by_date, f)
-            else:
+            sig = None
+            key = None
+            also: list[tuple] = []
+            if f.kind == "event" and f.date is not None:
+                sig = _event_sig(f)
+                found = events.find(f, sig)
+                if found:
+                    key, also = found[0], found[1:]
+            if key is None:
                 key = fact_key(f)
             bucket = clusters.get(key)
             if bucket is None:
                 clusters[key] = [f]
                 order.append(key)
-                if f.kind == "event" and f.date is not None:
-                    events_by_date.setdefault(f.date, []).append((key, _event_tokens(f)))
+                if sig is not None:
+                    events.add(key, f, sig)
                 continue
             g = _first_compatible(bucket, f, index_of)
             if g is None:
@@ -251,14 +626,27 @@ def build_factsheet(
                     seen = seen_of[id(g)] = {(e.source, e.start, e.end) for e in g.evidence}
                 before = _interval(g) if g.kind in NUMERIC else None
                 _merge_into(g, f, seen)
+                if sig is not None and key in events.members:
+                    events.merged(key, f, sig)
+                    # f shows that other wordings were this happening too: fold their clusters in
+                    for other in also:
+                        if other in events.members and other != key and events.joinable(key, other):
+                            for h in clusters.pop(other):
+                                hs = seen_of.get(id(g))
+                                _merge_into(g, h, hs)
+                            events.absorb_cluster(key, other)
                 if before is not None and _interval(g) != before:
                     index_of.pop(id(bucket), None)  # g's value became more precise: re-index the bucket
+    for key, members in events.members.items():
+        _finish_event(clusters[key][0], members)
 
     # 2. ids, corroboration, conflicts
     facts: list[Fact] = []
     used_ids: set[str] = set()
     for key in order:
-        bucket = clusters[key]
+        bucket = clusters.get(key)
+        if bucket is None:
+            continue  # an event cluster folded into another
         for f in bucket:
             extra = None if len(bucket) == 1 else (f.value, f.low, f.high, f.qualifier)
             fid = fact_id(f, extra)
@@ -315,18 +703,6 @@ def build_factsheet(
 
         apply_review(sheet, review_path, sources)
     return sheet
-
-
-def _find_event_cluster(events_by_date: dict[str, list[tuple[tuple, set[str]]]], f: Fact) -> tuple:
-    """Events from different sources describing the same happening on the same date merge.
-    ``events_by_date``: date -> [(cluster key, words of the cluster's first event)], in cluster order."""
-    if f.date is None:
-        return fact_key(f)
-    toks = _event_tokens(f)
-    for key, other in events_by_date.get(f.date, ()):
-        if toks and other and len(toks & other) / len(toks | other) >= 0.5:
-            return key
-    return fact_key(f)
 
 
 def describe_slot(f: Fact) -> str:
