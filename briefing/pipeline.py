@@ -260,7 +260,7 @@ def load_all(src_dir: Path, cache_dir: Path | None):
             from .util import atomic_write_text
 
             try:
-                atomic_write_text(keys[i], _source_to_json(*r))
+                atomic_write_text(keys[i], _source_to_json(*r), durable=False)
             except OSError:
                 pass
         return r
@@ -314,7 +314,7 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
         if cached:  # written by the worker that extracted it
             from .util import atomic_write_text
 
-            atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False))
+            atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False), durable=False)
         return facts
 
     found = parallel_map(extract_and_cache, todo, [len(s.text) for s, _ in todo])

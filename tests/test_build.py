@@ -326,3 +326,26 @@ def test_count_of_advice_issuers_is_kept_in_the_sheet_but_not_a_situation_bullet
     c = [f for f in res.sheet.facts if f.kind == "count" and f.value == 4 and f.attrs.get("counts") == "advice_issuers"]
     assert c
     assert "Western governments" not in pdf_text(project / "out" / "brief.pdf")
+
+
+def test_cache_entries_are_written_without_fsync_outputs_with_it(tmp_path, monkeypatch):
+    """Thousands of cache entries must not each wait for the disk; the outputs still do."""
+    import os
+
+    from briefing import build
+
+    synced: list[str] = []
+    real = os.fsync
+
+    def counting_fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    monkeypatch.setenv("BRIEFING_JOBS", "1")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    build(tmp_path)
+    names = [Path(p).name for p in synced]
+    assert not [p for p in synced if "/.cache/sources/" in p or "/.cache/extract/" in p]
+    assert any(".brief.pdf." in n for n in names) and any(".factsheet.yaml." in n for n in names)
+    assert list((tmp_path / "out" / ".cache" / "extract").glob("*.json"))
