@@ -16,12 +16,7 @@ import pytest
 from briefing import evaluate as ev
 from briefing.model import ADVISORY_ACTIONS
 
-try:  # the development set's helper, when importable
-    from tests.test_eval import _norm
-except Exception:  # pragma: no cover - same normalisation, kept local
-    def _norm(t: str) -> str:
-        t = t.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-        return re.sub(r"\s+", " ", t)
+from tests.gold_checks import norm as _norm
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,9 +39,11 @@ DATE_RE = re.compile(
     re.I,
 )
 _TIME_RE = re.compile(r"\b(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*(?:GMT|UTC|[A-Z]{2,4}T))?\b|\b\d{1,2}\s*[ap]\.?m\.?", re.I)
+# the words that label a date as the text's own ("Published", "Last updated", "Date of issue")
+_PUBLISH_WORDS = r"(?:first |originally |original(?:ly)? )?(?:published|posted|issued|released|dated|filed)"
+_UPDATE_WORDS = r"(?:last )?(?:updated|modified|revised)"
 _DATE_LABEL = re.compile(
-    r"\b(?:(?:first |originally |original(?:ly)? )?(?:published|posted|issued|released|dated|filed)|"
-    r"(?:last )?(?:updated|modified|revised)|date(?: of (?:issue|publication|release))?|publication date|"
+    rf"\b(?:{_PUBLISH_WORDS}|{_UPDATE_WORDS}|date(?: of (?:issue|publication|release))?|publication date|"
     r"release date|issue date|on)\b\s*:?",
     re.I,
 )
@@ -156,8 +158,7 @@ _SECTION_WORDS = {
 }
 # a label right before a date that says the date is when the text came out ("Issued 7 March 2025")
 _LABEL_BEFORE = re.compile(
-    r"(?:(?:first |originally |original(?:ly)? )?(?:published|posted|dated|issued|released|filed)|"
-    r"(?:last )?(?:updated|modified|revised)|date(?: of (?:issue|publication|release))?\s*:|publication date\s*:?|"
+    rf"(?:{_PUBLISH_WORDS}|{_UPDATE_WORDS}|date(?: of (?:issue|publication|release))?\s*:|publication date\s*:?|"
     r"release date\s*:?|issue date\s*:?)\s*(?:on|:)?\s*$",
     re.I,
 )
