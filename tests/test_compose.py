@@ -761,3 +761,12 @@ def test_what_changed_long_lists_are_cut():
                "withdrawn_facts": [], "advisory_changes": []}
     items = [plain(i) for i in by_id(make(sheet, changes=changes))["what-changed-list"].items]
     assert len(items) == 9 and items[-1].startswith("New: … and ") and items[-1].endswith("more new items (see the fact sheet)")
+
+
+def test_event_rows_and_bullets_start_with_a_capital(styles):
+    """Event clauses are stored as the source words them ("the army seized power ..."); wherever the
+    brief prints one as a sentence or a table cell, it starts with a capital letter."""
+    text = doc_text(make(styles=styles))
+    assert "The army seized power in a coup" in text
+    assert "the army seized power in a coup" not in text
+    assert "The group announced a fuel blockade of the capital" in text

@@ -191,6 +191,7 @@ def build_context(
         "period": fmt.period,
         "when": lambda f: escape(fmt.when_text(f)),
         "describe": fmt.describe,
+        "ucfirst": lambda s: escape(fmt.ucfirst(str(s or ""))),
         "label": lambda f: escape(fmt.fact_label(f)),
         "key": fmt.slug,
         "link": A.link,

@@ -401,7 +401,7 @@ def describe_text(f: Fact) -> str:
     if k == "quantity":
         return f"{ucfirst(what or 'amount')}: {n}"
     if k == "event":
-        body = (f.text or what or "").strip()
+        body = ucfirst((f.text or what or "").strip())  # a clause may start lower-case ("withdrawal of ...")
         w = date_text(f.date) if f.date else ""
         return f"{w}: {body}" if w else body
     if k == "advisory":
