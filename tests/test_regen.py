@@ -417,3 +417,31 @@ def test_a_damaged_state_file_only_costs_time(tmp_path, styles):
     assert not res.written and res.document is doc
     _state_file(path).write_text('{"key": 1, "sha256": 2, "document": {"~": "Nope"}}', encoding="utf-8")
     assert rebuild_docx(doc, styles, path).document is doc
+
+
+def test_an_untouched_file_is_replaced_without_a_merge_but_merged_text_is_always_merged(tmp_path, styles, monkeypatch):
+    import briefing.regen as regen
+
+    path = tmp_path / "brief.docx"
+    rebuild = regen.rebuild_docx
+    rebuild(small_doc(para("p1", "One.")), styles, path)
+    merges = []
+    real = regen.merge
+    monkeypatch.setattr(regen, "merge", lambda *a, **k: merges.append(1) or real(*a, **k))
+    # nobody touched the file the last build wrote: the new rendering replaces it, no merge
+    res = rebuild(small_doc(para("p1", "One, updated."), para("p2", "Two.")), styles, path)
+    assert merges == [] and res.written and not res.messages
+    assert ox.docx_text(path).split("\n")[-2:] == ["One, updated.", "Two."]
+    # the analyst adds a paragraph: merged
+    path.write_bytes(add_after(path.read_bytes(), "p1", "Analyst line."))
+    res = rebuild(small_doc(para("p1", "One, updated."), para("p2", "Two, new.")), styles, path)
+    assert merges == [1] and "Analyst line." in ox.docx_text(path)
+    # the file now holds merged analyst text, untouched since: the next build still merges, keeping it
+    res = rebuild(small_doc(para("p1", "One, updated."), para("p2", "Two, newer.")), styles, path)
+    assert merges == [1, 1]
+    text = ox.docx_text(path)
+    assert "Analyst line." in text and "Two, newer." in text
+    # and a file that does not match the recorded one (edited outside, state lost) is merged too
+    regen._state_file(path).unlink()
+    rebuild(small_doc(para("p1", "One, updated."), para("p2", "Two, newest.")), styles, path)
+    assert merges == [1, 1, 1] and "Analyst line." in ox.docx_text(path)
