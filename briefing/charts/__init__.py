@@ -77,6 +77,30 @@ def _draw(spec: Spec, cfg: dict, col: dict):
     return fn(spec, cfg, col)
 
 
+def figure_cm(spec: Spec, cfg: dict) -> tuple[float, float]:
+    """A chart's width and height in cm, from its data alone: the writers lay out the brief with it
+    while the chart is still being drawn (the drawing functions use the same sizes)."""
+    from . import draw, locator
+
+    w = float(cfg["width_cm"])
+    if spec.id == "locator-map":
+        return w, locator.frame(spec, cfg)[-1]
+    if spec.id == "advisories-by-country":
+        return w, draw.advisories_height(len(spec.payload["rows"]))
+    if spec.id == "events-timeline":
+        return w, draw.TIMELINE_H_CM
+    return w, draw.BAR_H_CM
+
+
+def figure_px(spec: Spec, cfg: dict) -> tuple[int, int]:
+    """The PNG's size in pixels, as matplotlib's Agg canvas sizes it (inches times dpi, truncated)."""
+    from .style import CM
+
+    w, h = figure_cm(spec, cfg)
+    dpi = int(cfg["dpi"])
+    return int(w * CM * dpi), int(h * CM * dpi)
+
+
 @dataclass
 class Job:
     """One chart to draw: its spec and where its files go (picklable: sent to worker processes)."""

@@ -12,6 +12,12 @@ from .style import CM, new_figure, tint
 
 LEFT_CM = 0.35  # figure margins (the caption and source note sit outside the image)
 TOP_TITLE_CM = 0.45
+BAR_H_CM = 7.2  # the counts and shares charts
+TIMELINE_H_CM = 6.6
+
+
+def advisories_height(n_rows: int) -> float:
+    return 2.3 + 0.62 * n_rows
 
 
 def header(fig, title: str, subtitle: str, col: dict, cfg: dict) -> float:
@@ -56,7 +62,7 @@ def counts(spec, cfg: dict, col: dict):
     panels = p["panels"]
     n = len(panels)
     width = float(cfg["width_cm"])
-    fig = new_figure(width, 7.2)
+    fig = new_figure(width, BAR_H_CM)
     base = col["palette"][0]
     light = tint(base, float(cfg["derived_tint"]))
     sub = "Number per reporting period"
@@ -117,7 +123,7 @@ def shares(spec, cfg: dict, col: dict):
     p = spec.payload
     periods = p["periods"]
     lines = p["lines"]
-    fig = new_figure(float(cfg["width_cm"]), 7.2)
+    fig = new_figure(float(cfg["width_cm"]), BAR_H_CM)
     hedged = any(pt["hedged"] for ln in lines for pt in ln["points"])
     sub = "Percent"
     if len(lines) == 1 and len(lines[0]["points"]) >= 2:
@@ -211,8 +217,7 @@ def advisories(spec, cfg: dict, col: dict):
     p = spec.payload
     rows, columns, labels = p["rows"], p["columns"], p["labels"]
     n = len(rows)
-    row_cm = 0.62
-    height = 2.3 + row_cm * n
+    height = advisories_height(n)
     fig = new_figure(float(cfg["width_cm"]), height)
     top = header(fig, spec.title, "Filled marker: strongest action taken; ring: also advised; [n]: sources", col, cfg)
     head_cm = 0.85
@@ -271,22 +276,25 @@ def timeline(spec, cfg: dict, col: dict):
     events = spec.payload["events"]
     n = len(events)
     fs = float(cfg["font_size"]) - 0.5
-    height = 6.6
+    height = TIMELINE_H_CM
     fig = new_figure(float(cfg["width_cm"]), height)
     renderer = fig.canvas.get_renderer()
     top = header(fig, spec.title, " ", col, cfg)
     subtitle = fig.texts[-1]
     ax = fig.add_axes((0.02, 0.03, 0.96, top - 0.05))
     accent = col["primary"]
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.set_yticks([])
+    ax.set_xticks([])
+    ax.set_ylim(-3.1, 3.1)
 
     def draw(positions: list[float], xlim: tuple[float, float], levels: list[float], wrap: int, centred: bool = False):
-        ax.cla()
-        for s in ax.spines.values():
-            s.set_visible(False)
-        ax.set_yticks([])
-        ax.set_xticks([])
+        # each layout attempt starts from an empty plot (removing the artists is far cheaper than
+        # clearing the axes, which rebuilds its ticks and spines)
+        for artist in [*ax.lines, *ax.texts]:
+            artist.remove()
         ax.set_xlim(*xlim)
-        ax.set_ylim(-3.1, 3.1)
         ax.axhline(0, color=col["rule"], linewidth=1.6, zorder=1)
         groups = []
         for x, lv, ev in zip(positions, levels, events):

@@ -36,20 +36,12 @@ def _nice_km(target: float) -> int:
     return 2000
 
 
-def locator_map(spec, cfg: dict, col: dict):
-    import numpy as np
-    from matplotlib import patheffects as pe
-    from matplotlib.patches import PathPatch, Rectangle
-    from matplotlib.path import Path as MPath
-    from matplotlib.transforms import Bbox
-
+def frame(spec, cfg: dict) -> tuple[float, float, float, float, float, float, float, float]:
+    """The map's extent (x0, y0, x1, y1 in degrees), its longitude scale k, the map's width and height
+    and the figure's height in cm: from the data alone (no drawing), so that the writers know the
+    chart's size before it is drawn."""
     p = spec.payload
-    world = geo.load_world()
-    focus = world.get(p["country"])
-    fs = float(cfg["font_size"])
-    halo = [pe.withStroke(linewidth=2.6, foreground="white")]
-
-    # ---- extent and size --------------------------------------------------------------------
+    focus = geo.load_world().get(p["country"])
     x0, y0, x1, y1 = geo.padded_bbox(geo.core_bbox(focus), 0.1)
     for pl in p["places"]:
         x0, x1 = min(x0, pl["lon"] - 0.6), max(x1, pl["lon"] + 0.6)
@@ -70,7 +62,25 @@ def locator_map(spec, cfg: dict, col: dict):
         cy = (y0 + y1) / 2
         y0, y1 = cy - need / 2, cy + need / 2
     head_cm = 0.95
-    fig_h = map_h + head_cm + 0.25
+    return x0, y0, x1, y1, k, map_w, map_h, map_h + head_cm + 0.25
+
+
+def locator_map(spec, cfg: dict, col: dict):
+    import numpy as np
+    from matplotlib import patheffects as pe
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path as MPath
+    from matplotlib.transforms import Bbox
+
+    p = spec.payload
+    world = geo.load_world()
+    focus = world.get(p["country"])
+    fs = float(cfg["font_size"])
+    halo = [pe.withStroke(linewidth=2.6, foreground="white")]
+
+    # ---- extent and size --------------------------------------------------------------------
+    x0, y0, x1, y1, k, map_w, map_h, fig_h = frame(spec, cfg)
+    width_cm = float(cfg["width_cm"])
     fig = new_figure(width_cm, fig_h)
     renderer = fig.canvas.get_renderer()
     header(fig, spec.title, "", col, cfg)
