@@ -522,14 +522,14 @@ def build(
 class _PdfAhead:
     """Render a Document to a PDF in a forked process; ``take`` waits and moves it into place."""
 
-    def __init__(self, doc, styles, tmp: Path, key: str):
+    def __init__(self, doc, styles, tmp: Path, key: str, hint: Path | None = None, pending: dict | None = None):
         import multiprocessing as mp
 
         self.key, self.tmp = key, tmp
         tmp.parent.mkdir(parents=True, exist_ok=True)
         ctx = mp.get_context("fork")
         self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_pdf_child, args=(child, doc, styles, tmp), daemon=True)
+        self.proc = ctx.Process(target=_pdf_child, args=(child, doc, styles, tmp, hint, pending), daemon=True)
         self.proc.start()
         child.close()
 
@@ -555,11 +555,11 @@ class _PdfAhead:
         return None
 
 
-def _pdf_child(conn, doc, styles, tmp: Path) -> None:
+def _pdf_child(conn, doc, styles, tmp: Path, hint: Path | None = None, pending: dict | None = None) -> None:
     try:
         from .render import pdf as pdf_writer
 
-        problems = pdf_writer.write(doc, tmp, styles)
+        problems = pdf_writer.write(doc, tmp, styles, layout_hint=hint, pending=pending)
         trace("pdf child: written")
         conn.send((True, problems))
     except BaseException as e:  # noqa: BLE001 - the parent renders it again and reports properly
@@ -713,19 +713,45 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     t = time.perf_counter()
     from .charts import apply_failures, draw_jobs, plan_charts
     from .compose import compose
+    from .compose.env import use_cache_dir
 
-    # charts are drawn by the workers while the brief is composed and the writers are imported
+    use_cache_dir(out / ".cache" / "templates")
+
+    from .regen import pdf_key, pdf_up_to_date, record_pdf, rebuild_docx
+
+    pdf_path, stamp_file = out / "brief.pdf", out / ".cache" / "pdf.key"
+    layout_hint = out / ".cache" / "pdf-layout.json"
+
+    def pdf_ahead(doc, pending_charts=None):
+        """The PDF follows the merged Word document, which is nearly always the composed one (no analyst
+        edits): render that in a second process while Word is merged; it is kept only if the merge agrees."""
+        ahead_key = pdf_key(doc, styles)
+        if pdf_up_to_date(pdf_path, ahead_key, stamp_file):
+            return None
+        return _PdfAhead(doc, styles, out / ".cache" / "ahead.pdf", ahead_key, layout_hint, pending_charts)
+
+    # charts are drawn by the workers while the brief is composed, the writers are imported and the PDF
+    # is laid out
     plan = plan_charts(sheet, styles.theme, out / "charts")
     pending = workers.submit(plan, styles.theme) if (workers is not None and plan.jobs) else None
+    ahead = None
     if pending is not None:
         doc = compose(sheet, plan.figures, config, styles, changes=changes or None)
         trace("build: composed")
-        from .render import docx as _docx_writer, pdf as _pdf_writer  # noqa: F401 - import while waiting
+        from .render import pdf as _pdf_writer
 
         _pdf_writer.prepare(styles)  # fonts, inherited by the process that renders the PDF
-        trace("build: writers imported")
+        if _pdf_writer.embeds_png(styles):  # (SVG charts are read when laid out: then it waits)
+            from .charts import figure_px
 
+            late = {job.png: (*figure_px(job.spec, plan.cfg), job.hfile, job.digest) for job in plan.jobs}
+            ahead = pdf_ahead(doc, late)
+        from .render import docx as _docx_writer  # noqa: F401 - import while waiting
+
+        trace("build: writers imported")
         failed = pending()
+        if failed and ahead is not None:  # it would wait for a chart that never comes
+            ahead = ahead.cancel()
     else:
         doc = None
         failed = draw_jobs(plan.jobs, plan.cfg, plan.col, styles.theme) if plan.jobs else {}
@@ -746,16 +772,8 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     trace("build: compose")
 
     t = time.perf_counter()
-    from .regen import pdf_key, pdf_up_to_date, record_pdf, rebuild_docx
-
-    pdf_path, stamp_file = out / "brief.pdf", out / ".cache" / "pdf.key"
-    # The PDF follows the merged Word document, which is nearly always the composed one (no analyst
-    # edits): render that in a second process while Word is merged, keep it only if the merge agrees.
-    ahead = None
-    if workers is not None:
-        ahead_key = pdf_key(doc, styles)
-        if not pdf_up_to_date(pdf_path, ahead_key, stamp_file):
-            ahead = _PdfAhead(doc, styles, out / ".cache" / "ahead.pdf", ahead_key)
+    if workers is not None and ahead is None:
+        ahead = pdf_ahead(doc)
 
     # Word: render, and merge the analyst's edits of the existing file (backed up first)
     rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log)
@@ -778,7 +796,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     if problems is None and not pdf_up_to_date(pdf_path, key, stamp_file):
         from .render import pdf as pdf_writer
 
-        problems = pdf_writer.write(rebuilt.document, pdf_path, styles)
+        problems = pdf_writer.write(rebuilt.document, pdf_path, styles, layout_hint=layout_hint)
     if problems is not None:
         record_pdf(pdf_path, key, stamp_file)
         for p in problems:

@@ -80,9 +80,10 @@ _TRACE = os.environ.get("BRIEFING_TRACE")
 
 def trace(label: str) -> None:
     """With ``BRIEFING_TRACE=1`` in the environment, print a timestamped line to stderr (which process,
-    what it just finished): how the build's processes overlap, for performance work."""
+    what it just finished, and the CPU time that process has used so far): how the build's processes
+    overlap, for performance work."""
     if _TRACE:
         import sys
         import time
 
-        sys.stderr.write(f"trace {time.time() % 1000:8.3f} pid {os.getpid()}: {label}\n")
+        sys.stderr.write(f"trace {time.time() % 1000:8.3f} pid {os.getpid()} cpu {time.process_time():6.3f}: {label}\n")

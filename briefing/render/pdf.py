@@ -104,14 +104,52 @@ def pdf_settings(theme) -> dict[str, Any]:
     return out
 
 
-def write(doc: Document, path: Path, styles: Styles) -> list[str]:
-    """Write the PDF atomically; returns the problems a reader would see (e.g. characters no font has)."""
+def write(doc: Document, path: Path, styles: Styles, layout_hint: Path | None = None,
+          pending: dict | None = None) -> list[str]:
+    """Write the PDF atomically; returns the problems a reader would see (e.g. characters no font has).
+
+    ``layout_hint``: a small file where the contents list's page numbers and the page count are kept
+    for the next build. reportlab lays a document out until its contents list and page total stop
+    changing, at least twice from scratch; started from the last build's numbers, a brief whose pages
+    did not move is laid out once. A stale or damaged hint only costs the usual passes.
+
+    ``pending``: {PNG path: (width px, height px, hash file, digest)} for charts still being drawn by
+    other processes; the PDF is laid out at once and their pixels are read when the file is written."""
     t0 = time.perf_counter()
     w = _Writer(doc, styles)
+    w.hint = _read_hint(layout_hint)
+    w.pending = dict(pending or {})
     data = w.render()
     atomic_write_bytes(Path(path), data)
+    if layout_hint is not None and w.layout is not None:
+        import json
+
+        try:
+            atomic_write_bytes(Path(layout_hint), json.dumps(w.layout).encode("utf-8"), durable=False)
+        except OSError:  # only a hint
+            pass
     log.debug("pdf written in %.2fs: %s", time.perf_counter() - t0, path)
     return list(w.problems)
+
+
+def embeds_png(styles: Styles) -> bool:
+    """The PDF embeds the charts' PNG files (the default), not their SVG drawings."""
+    return str(pdf_settings(styles.theme).get("chart_format", "png")).lower() != "svg"
+
+
+def _read_hint(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        entries = [tuple(e) for e in data["entries"]]
+        if all(len(e) == 4 for e in entries) and isinstance(data["total"], int):
+            return {"entries": entries, "total": data["total"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def prepare(styles: Styles) -> None:
@@ -174,6 +212,9 @@ class _Writer:
         self._shaping = _shaping_available()
         self._styles_cache: dict[str, Any] = {}
         self.gate = _Gate()  # figures are drawn only in the final pass of multiBuild
+        self.hint: dict | None = None  # the last build's contents page numbers and page total
+        self.layout: dict | None = None  # this build's, once rendered
+        self.pending: dict = {}  # charts still being drawn (see ``write``)
         self.split_rows = False  # set when a row is taller than a page: rows may then split inside
         self._build_styles()
 
@@ -419,9 +460,18 @@ class _Writer:
         # The contents list starts with every entry (page numbers unknown): the first pass then lays out
         # at final size, and the second, which draws the charts, is usually the last (2 passes, not 4).
         entries = [(lvl, markup, 0, key) for lvl, _text, key, markup in _outline_entries(story) if lvl <= 1]
+        hint = self.hint
+        if hint and [e[:2] + e[3:] for e in hint["entries"]] == [e[:2] + e[3:] for e in entries]:
+            # the same headings as last time: start from last time's page numbers and total, drawing
+            # the charts at once; if nothing moved, this first pass is the last
+            entries = list(hint["entries"])
+            tpl._total = hint["total"]
+            self.gate.draw = True
         for toc in self.tocs:
             toc._entries = list(entries)
         tpl.multiBuild(story, maxPasses=8)
+        self.layout = {"entries": [list(e) for e in (self.tocs[0]._entries if self.tocs else [])],
+                       "total": tpl.page}
         self.problems: list[str] = []
         if self.fonts.missing:
             from .pdf_fonts import PLACEHOLDER
@@ -693,7 +743,13 @@ class _Writer:
         w = width * frac
         max_h = self.frame_h * 0.5
         vector = str(self.cfg.get("chart_format", "png")).lower() == "svg"
-        img = (_svg_drawing(fig.svg, w, max_h, self.body.face()) if vector else None) or _png_image(fig.png, w, max_h)
+        key = f"{Path(fig.png).name}|{fig.data_hash}" if fig.png and fig.data_hash else ""
+        late = self.pending.get(fig.png) if fig.png and not vector else None
+        if late is not None:
+            img = _pending_image(fig.png, late, w, max_h, key)
+        else:
+            img = ((_svg_drawing(fig.svg, w, max_h, self.body.face()) if vector else None)
+                   or _png_image(fig.png, w, max_h, key))
         self.ctx.figures += 1
         parts: list = []
         if img is None:
@@ -928,7 +984,15 @@ def _svg_drawing(path: str, w: float, max_h: float, font: str):
     return d
 
 
-def _png_image(path: str, w: float, max_h: float):
+def _pending_image(path: str, late: tuple, w: float, max_h: float, key: str = ""):
+    from .pdf_layout import PendingPng, PngImage
+
+    pw, ph, hfile, digest = late
+    s = min(w / pw, max_h / ph)
+    return PngImage(PendingPng(path, hfile, digest), width=pw * s, height=ph * s, key=key or f"{path}|{digest}")
+
+
+def _png_image(path: str, w: float, max_h: float, key: str = ""):
     if not path or not Path(path).is_file():
         return None
     try:
@@ -940,7 +1004,7 @@ def _png_image(path: str, w: float, max_h: float):
         info = read_png(str(path))
         if info is not None:  # the usual case (our charts): embedded as it is, no decoding
             s = min(w / info[0], max_h / info[1])
-            return PngImage(info, width=info[0] * s, height=info[1] * s)
+            return PngImage(info, width=info[0] * s, height=info[1] * s, key=key)
         iw, ih = ImageReader(str(path)).getSize()
         s = min(w / iw, max_h / ih)
         return Image(str(path), width=iw * s, height=ih * s)

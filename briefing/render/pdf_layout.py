@@ -259,14 +259,47 @@ def read_png(path: str) -> tuple[int, int, int, bytes] | None:
     return w, h, 3 if ctype == 2 else 1, b"".join(idat)
 
 
+class PendingPng:
+    """A chart PNG another process is drawing: ``load`` waits until its hash file holds ``digest`` (the
+    drawing process writes the PNG first, then the hash file, each atomically) and reads it."""
+
+    def __init__(self, path: str, hfile: str, digest: str, timeout: float = 300.0):
+        self.path, self.hfile, self.digest, self.timeout = path, hfile, digest, timeout
+
+    def load(self) -> tuple[int, int, int, bytes]:
+        import time
+
+        end = time.monotonic() + self.timeout
+        while True:
+            try:
+                with open(self.hfile, encoding="utf-8") as fh:
+                    if fh.read().strip() == self.digest:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > end:
+                raise TimeoutError(f"chart {self.path} was not drawn")
+            time.sleep(0.003)
+        info = read_png(self.path)
+        if info is None:
+            raise ValueError(f"chart {self.path} is not an 8-bit RGB or grey PNG")
+        return info
+
+
 class PngImage(Flowable):
     """A PNG drawn from its own compressed pixel data: PNG rows are what a PDF Flate stream with PNG
-    predictors holds, so the image is embedded without being decoded and compressed again."""
+    predictors holds, so the image is embedded without being decoded and compressed again.
 
-    def __init__(self, info: tuple[int, int, int, bytes], width: float, height: float):
+    ``info`` may instead be a ``PendingPng``: a chart still being drawn in another process. The page
+    then refers to the image by name and its data is read when the PDF file is written, so the whole
+    document is laid out while the charts are drawn."""
+
+    def __init__(self, info: "tuple[int, int, int, bytes] | PendingPng", width: float, height: float,
+                 key: str = ""):
         super().__init__()
         self.info = info
         self.width, self.height = width, height
+        self.key = key  # names the image in the PDF (a chart: file name and data hash); else its pixels
 
     def wrap(self, aw, ah):
         return self.width, self.height
@@ -275,13 +308,14 @@ class PngImage(Flowable):
         import hashlib
 
         c = self.canv
-        w, h, colours, idat = self.info
-        name = "png" + hashlib.sha1(idat).hexdigest()[:20]
+        name = "png" + hashlib.sha1(self.key.encode("utf-8") if self.key else self.info[3]).hexdigest()[:20]
         reg = c._doc.getXObjectName(name)
         if c._doc.idToObject.get(reg) is None:
             xo = _PngXObject(name)
-            xo.width, xo.height, xo.colours, xo.streamContent = w, h, colours, idat
-            xo.colorSpace = "DeviceRGB" if colours == 3 else "DeviceGray"
+            if isinstance(self.info, PendingPng):
+                xo.pending = self.info
+            else:
+                xo.width, xo.height, xo.colours, xo.streamContent = self.info
             xo.bitsPerComponent, xo._filters, xo.mask = 8, ("FlateDecode",), None
             c._setXObjects(xo)
             c._doc.Reference(xo, reg)
@@ -298,7 +332,12 @@ def _png_xobject_class():
     from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFImageXObject, PDFName, PDFStream
 
     class PngXObject(PDFImageXObject):
+        pending = None
+
         def format(self, document):
+            if self.pending is not None:  # written now, once the chart is there
+                self.width, self.height, self.colours, self.streamContent = self.pending.load()
+            self.colorSpace = "DeviceRGB" if self.colours == 3 else "DeviceGray"
             s = PDFStream(content=self.streamContent)
             d = s.dictionary
             d["Type"], d["Subtype"] = PDFName("XObject"), PDFName("Image")

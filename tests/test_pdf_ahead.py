@@ -1,0 +1,152 @@
+"""Laying out the PDF while its charts are still being drawn (issue 8): chart sizes known from the data,
+images read when the file is written, and the last build's page numbers reused as a layout hint.
+Every shortcut must give the same bytes as the plain path."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The seeds built once, and the Document the PDF is rendered from."""
+    from briefing import build
+    from briefing.charts import plan_charts
+    from briefing.compose import compose
+    from briefing.config import load_config, resolve_styles
+
+    project = tmp_path_factory.mktemp("ahead") / "p"
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    res = build(project)
+    config = load_config(project)
+    styles = resolve_styles(project, config)
+    plan = plan_charts(res.sheet, styles.theme, project / "out" / "charts")
+    assert not plan.jobs and len(plan.figures) >= 4
+    doc = compose(res.sheet, plan.figures, config, styles)
+    return project, styles, plan, doc
+
+
+def _passes(monkeypatch) -> list[int]:
+    import reportlab.platypus.doctemplate as dt
+
+    seen: list[int] = []
+    real = dt.BaseDocTemplate.multiBuild
+    monkeypatch.setattr(dt.BaseDocTemplate, "multiBuild", lambda self, *a, **k: seen.append(real(self, *a, **k)) or seen[-1])
+    return seen
+
+
+def test_chart_sizes_are_known_before_drawing(built, tmp_path):
+    """The pixel size the writers lay out with is the size of the PNG the chart worker writes, for every
+    chart kind, including the ones whose height follows the data (advisory rows, the map's extent)."""
+    from briefing.charts import figure_px
+    from briefing.charts.data import all_specs
+    from briefing.render.pdf_layout import read_png
+
+    project, _styles, plan, _doc = built
+    specs = list(all_specs(_sheet(project)))
+    assert {s.id for s in specs} >= {"locator-map", "advisories-by-country", "events-timeline"}
+    for spec in specs:
+        info = read_png(str(project / "out" / "charts" / f"{spec.id}.png"))
+        assert figure_px(spec, plan.cfg) == info[:2], spec.id
+    # a taller advisory matrix: one more row, a taller chart, still predicted exactly
+    from dataclasses import replace
+
+    from briefing.charts import draw_jobs, plan_charts
+    from briefing.config import load_theme
+
+    adv = next(s for s in specs if s.id == "advisories-by-country")
+    rows = adv.payload["rows"]
+    bigger = replace(adv, payload={**adv.payload, "rows": rows + rows[:1]})
+    assert figure_px(bigger, plan.cfg)[1] > figure_px(adv, plan.cfg)[1]
+    theme = load_theme(ROOT / "styles" / "theme.toml")
+    sub = plan_charts(_sheet(project), theme, tmp_path)
+    job = next(j for j in sub.jobs if j.spec.id == "advisories-by-country")
+    job.spec = bigger
+    draw_jobs([job], sub.cfg, sub.col, theme)
+    assert read_png(job.png)[:2] == figure_px(bigger, sub.cfg)
+
+
+def _sheet(project: Path):
+    import yaml
+
+    from briefing.facts.io import sheet_from_dict
+
+    return sheet_from_dict(yaml.safe_load((project / "out" / "factsheet.yaml").read_text(encoding="utf-8")))
+
+
+def test_a_pdf_laid_out_before_its_charts_exist_is_the_same_file(built, tmp_path):
+    from briefing.charts import figure_px
+    from briefing.render import pdf
+
+    project, styles, plan, doc = built
+    plain = tmp_path / "plain.pdf"
+    pdf.write(doc, plain, styles)
+    # hide the charts' hash files: to the writer the charts are still being drawn
+    charts = project / "out" / "charts"
+    specs = {s.id: s for s in _all_specs(project)}
+    pending, hidden = {}, []
+    for fig in plan.figures:
+        h = charts / f"{fig.id}.hash"
+        pending[fig.png] = (*figure_px(specs[fig.id], plan.cfg), str(h), fig.data_hash)
+        hidden.append((h, h.read_bytes()))
+        h.unlink()
+    restored = []
+
+    def draw_later():
+        time.sleep(0.4)
+        for h, data in hidden:
+            h.write_bytes(data)
+        restored.append(time.monotonic())
+
+    t = threading.Thread(target=draw_later)
+    t.start()
+    late = tmp_path / "late.pdf"
+    try:
+        pdf.write(doc, late, styles, pending=pending)
+        done = time.monotonic()
+    finally:
+        t.join()
+    assert restored and done >= restored[0]  # it waited for the charts
+    assert late.read_bytes() == plain.read_bytes()
+
+
+def _all_specs(project: Path):
+    from briefing.charts.data import all_specs
+
+    return all_specs(_sheet(project))
+
+
+def test_a_chart_that_never_comes_fails_the_pdf_loudly(tmp_path):
+    from briefing.render.pdf_layout import PendingPng
+
+    (tmp_path / "c.hash").write_text("old digest\n", encoding="utf-8")
+    with pytest.raises(TimeoutError):
+        PendingPng(str(tmp_path / "c.png"), str(tmp_path / "c.hash"), "new digest", timeout=0.05).load()
+
+
+def test_the_layout_hint_saves_a_pass_and_changes_nothing(built, tmp_path, monkeypatch):
+    from briefing.render import pdf
+
+    _project, styles, _plan, doc = built
+    passes = _passes(monkeypatch)
+    pdf.write(doc, tmp_path / "plain.pdf", styles)
+    hint = tmp_path / "hint.json"
+    pdf.write(doc, tmp_path / "first.pdf", styles, layout_hint=hint)
+    pdf.write(doc, tmp_path / "second.pdf", styles, layout_hint=hint)
+    assert passes[0] >= 2 and passes[1] == passes[0] and passes[2] == 1
+    plain = (tmp_path / "plain.pdf").read_bytes()
+    assert (tmp_path / "first.pdf").read_bytes() == plain == (tmp_path / "second.pdf").read_bytes()
+    # a hint from another document (different page numbers) or a damaged one: the usual passes, same bytes
+    hint.write_text(hint.read_text(encoding="utf-8").replace(", 2, ", ", 7, "), encoding="utf-8")
+    pdf.write(doc, tmp_path / "stale.pdf", styles, layout_hint=hint)
+    assert passes[3] >= 2 and (tmp_path / "stale.pdf").read_bytes() == plain
+    hint.write_text("{not json", encoding="utf-8")
+    pdf.write(doc, tmp_path / "damaged.pdf", styles, layout_hint=hint)
+    assert (tmp_path / "damaged.pdf").read_bytes() == plain
