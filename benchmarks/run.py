@@ -88,6 +88,9 @@ def main() -> None:
     if a.quick:
         a.repeat, a.scale = 3, "100"
     env = dict(os.environ, MPLBACKEND="Agg")
+    # as on a user's machine, Python keeps compiled bytecode (a sandbox may switch that off, and then
+    # every run would compile the modules changed since the last install again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of {a.repeat} runs\n")
     print("| measurement                                  |  median s | min–max | peak MiB | notes")
     print("|---|---:|---|---:|---|")

@@ -555,6 +555,32 @@ class _PdfAhead:
         return None
 
 
+def _docx_draft(doc, styles, plan, standin_dir: Path) -> tuple[bytes, dict[bytes, str]] | None:
+    """The Word document rendered while its charts are drawn: stand-in images of each pending chart's
+    size; ``fill_images`` puts the charts in once they are there. None if that cannot be done (Word is
+    then rendered after the charts, as always)."""
+    from .charts import figure_px
+    from .regen import stamp
+    from .render import docx as docx_writer
+
+    try:
+        standins: dict[str, str] = {}
+        images: dict[bytes, str] = {}
+        for job in plan.jobs:
+            w, h = figure_px(job.spec, plan.cfg)
+            where = standin_dir / Path(job.png).name  # the same file name: Word records it
+            data = docx_writer.standin_png(where, w, h, int(plan.cfg["dpi"]), f"{job.spec.id}|{job.digest}")
+            standins[job.png] = str(where)
+            images[data] = job.png
+        return stamp(docx_writer.render_bytes(doc, styles, standins)), images
+    except Exception:  # noqa: BLE001 - an optimisation only
+        import os
+
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        return None
+
+
 def _pdf_child(conn, doc, styles, tmp: Path, hint: Path | None = None, pending: dict | None = None) -> None:
     try:
         from .render import pdf as pdf_writer
@@ -734,7 +760,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     # is laid out
     plan = plan_charts(sheet, styles.theme, out / "charts")
     pending = workers.submit(plan, styles.theme) if (workers is not None and plan.jobs) else None
-    ahead = None
+    ahead = draft = None
     if pending is not None:
         doc = compose(sheet, plan.figures, config, styles, changes=changes or None)
         trace("build: composed")
@@ -746,9 +772,8 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
 
             late = {job.png: (*figure_px(job.spec, plan.cfg), job.hfile, job.digest) for job in plan.jobs}
             ahead = pdf_ahead(doc, late)
-        from .render import docx as _docx_writer  # noqa: F401 - import while waiting
-
-        trace("build: writers imported")
+        draft = _docx_draft(doc, styles, plan, out / ".cache" / "standins")
+        trace("build: docx drafted")
         failed = pending()
         if failed and ahead is not None:  # it would wait for a chart that never comes
             ahead = ahead.cancel()
@@ -776,7 +801,12 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
         ahead = pdf_ahead(doc)
 
     # Word: render, and merge the analyst's edits of the existing file (backed up first)
-    rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log)
+    rendered = None
+    if draft is not None and not failed:
+        from .render.docx import fill_images
+
+        rendered = lambda: fill_images(*draft)  # noqa: E731
+    rebuilt = rebuild_docx(doc, styles, out / "brief.docx", log=log, rendered=rendered)
     for msg in rebuilt.messages:
         res.warnings.append(msg)
         res.merge_messages.append(msg)

@@ -1509,12 +1509,16 @@ def _write_state(path: Path, key: str, data_sha: str, merged: Document | None) -
         pass
 
 
-def rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None] | None = None) -> RebuildResult:
+def rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None] | None = None,
+                 rendered: Callable[[], bytes] | None = None) -> RebuildResult:
     """Render ``doc`` to ``path``, merging the analyst's edits of the existing file.
 
     When the composed Document, styles and code are those of the last build and the file is
     byte-for-byte what that build left (out/.cache/<name>.docx-state.json), nothing is rendered or
-    merged: the result is the Document the last build gave the PDF."""
+    merged: the result is the Document the last build gave the PDF.
+
+    ``rendered``: gives ``stamp(render_bytes(doc, styles))`` when the build has it already (rendered
+    while the charts were drawn); raising ValueError makes it render here instead."""
     path = Path(path)
     try:
         key = docx_key(doc, styles)
@@ -1534,19 +1538,26 @@ def rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None
     # merged into it) and nobody has touched it since: there is nothing to merge, the new rendering
     # replaces it (what the merge would conclude, at a third of the cost).
     untouched = same_file and "document" not in state
-    res = _rebuild_docx(doc, styles, path, log=log, untouched=untouched)
+    res = _rebuild_docx(doc, styles, path, log=log, untouched=untouched, rendered=rendered)
     if key and path.exists():
         _write_state(path, key, _file_digest(path), None if res.document is doc else res.document)
     return res
 
 
 def _rebuild_docx(doc: Document, styles, path: Path, *, log: Callable[[str], None] | None = None,
-                  untouched: bool = False) -> RebuildResult:
+                  untouched: bool = False, rendered: Callable[[], bytes] | None = None) -> RebuildResult:
     from .render import docx as docx_writer
 
     log = log or (lambda msg: None)
     path = Path(path)
-    theirs = stamp(docx_writer.render_bytes(doc, styles))
+    theirs = None
+    if rendered is not None:
+        try:
+            theirs = rendered()
+        except ValueError:
+            theirs = None
+    if theirs is None:
+        theirs = stamp(docx_writer.render_bytes(doc, styles))
     if untouched or not path.exists():
         atomic_write_bytes(path, theirs)
         return RebuildResult(doc)

@@ -150,3 +150,27 @@ def test_the_layout_hint_saves_a_pass_and_changes_nothing(built, tmp_path, monke
     hint.write_text("{not json", encoding="utf-8")
     pdf.write(doc, tmp_path / "damaged.pdf", styles, layout_hint=hint)
     assert (tmp_path / "damaged.pdf").read_bytes() == plain
+
+
+def test_a_word_file_drafted_before_its_charts_exist_is_the_same_file(built, tmp_path):
+    from briefing.charts import figure_px
+    from briefing.regen import stamp
+    from briefing.render import docx as docx_writer
+
+    project, styles, plan, doc = built
+    plain = stamp(docx_writer.render_bytes(doc, styles))
+    specs = {s.id: s for s in _all_specs(project)}
+    standins, images = {}, {}
+    for fig in plan.figures:
+        w, h = figure_px(specs[fig.id], plan.cfg)
+        where = tmp_path / "standins" / Path(fig.png).name
+        data = docx_writer.standin_png(where, w, h, int(plan.cfg["dpi"]), f"{fig.id}|{fig.data_hash}")
+        standins[fig.png], images[data] = str(where), fig.png
+    assert len(images) == len(plan.figures)  # no two stand-ins alike, even for charts of one size
+    draft = stamp(docx_writer.render_bytes(doc, styles, standins))
+    assert draft != plain
+    assert docx_writer.fill_images(draft, images) == plain
+    # a stand-in the file does not hold: refused, so the build renders Word itself
+    extra = docx_writer.standin_png(tmp_path / "x.png", 10, 10, 200, "other")
+    with pytest.raises(ValueError):
+        docx_writer.fill_images(draft, {**images, extra: plan.figures[0].png})

@@ -202,8 +202,54 @@ def write(doc: Document, path: Path, styles: Styles) -> None:
     atomic_write_bytes(Path(path), render_bytes(doc, styles))
 
 
-def render_bytes(doc: Document, styles: Styles) -> bytes:
-    return _Writer(doc, styles).run()
+def render_bytes(doc: Document, styles: Styles, standins: dict[str, str] | None = None) -> bytes:
+    """The .docx bytes. ``standins`` ({chart PNG path: stand-in path}) lays the document out before its
+    charts are drawn: each stand-in (``standin_png``) has the chart's pixel size, resolution and file
+    name, so the document is the same apart from the image bytes, which ``fill_images`` puts in."""
+    return _Writer(doc, styles, standins=dict(standins or {})).run()
+
+
+def standin_png(path: Path, width: int, height: int, dpi: int, tag: str) -> bytes:
+    """Write (and return) a PNG header that stands in for a chart not drawn yet: the size and
+    resolution Word lays the picture out with, and ``tag`` (the chart's name and data hash) so that no
+    two stand-ins are alike. It has no pixels: it never reaches a finished file."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ppm = round(dpi / 0.0254)
+    data = b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+        chunk(b"tEXt", b"Comment\x00" + tag.encode("utf-8")),
+        chunk(b"IEND", b""),
+    ))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, data, durable=False)
+    return data
+
+
+def fill_images(data: bytes, images: dict[bytes, str]) -> bytes:
+    """``data`` with every stand-in image ({stand-in bytes: the drawn chart's path}) replaced by the
+    chart. Raises ValueError if a stand-in is missing from the file or a chart cannot be read."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    replace: dict[str, bytes] = {}
+    for name in src.namelist():
+        if name.startswith("word/media/"):
+            body = src.read(name)
+            if body in images:
+                try:
+                    replace[name] = Path(images[body]).read_bytes()
+                except OSError as e:
+                    raise ValueError(f"chart {images[body]} cannot be read: {e}") from None
+    if len(replace) != len(images):
+        raise ValueError("a chart stand-in is missing from the document")
+    return ox.deterministic_zip(data, replace)
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +309,7 @@ class _Writer:
     doc: Document
     styles: Styles
     entries: list[ManifestEntry] = field(default_factory=list)
+    standins: dict[str, str] = field(default_factory=dict)  # chart PNG -> stand-in (see render_bytes)
 
     def __post_init__(self) -> None:
         import docx
@@ -659,7 +706,7 @@ class _Writer:
         fig = b.figure
         out = []
         p = ox.paragraph(self.sid["Brief Figure"])
-        png = Path(fig.png) if fig.png else None
+        png = Path(self.standins.get(fig.png) or fig.png) if fig.png else None
         if png is not None and png.exists():
             frac = min(max(float(fig.width or 1.0), 0.1), 1.0)
             width_emu = int(ctx.width * frac) * ox.EMU_PER_TWIP

@@ -745,10 +745,12 @@ def renumber_drawing_ids(root) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def deterministic_zip(data: bytes) -> bytes:
+def deterministic_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
     """Rewrite a .docx: entries sorted ([Content_Types].xml first), fixed timestamps and
     attributes, so the same content gives the same bytes. Images that are compressed already (PNG,
-    JPEG, GIF) are stored as they are: deflating them again costs time and saves nothing."""
+    JPEG, GIF) are stored as they are: deflating them again costs time and saves nothing.
+    ``replace``: {entry name: new content} for entries to swap on the way."""
+    replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
@@ -760,7 +762,7 @@ def deterministic_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            z.writestr(info, src.read(name))
+            z.writestr(info, replace[name] if name in replace else src.read(name))
     return out.getvalue()
 
 
