@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +39,21 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
 def _mpl_version() -> str:
+    """matplotlib's version (charts are redrawn when it changes), read from its ``_version.py``
+    without importing it; looking it up in the installed packages' metadata costs tens of ms."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("matplotlib")
+        if spec is not None and spec.origin:
+            text = (Path(spec.origin).parent / "_version.py").read_text(encoding="utf-8")
+            m = re.search(r"""^(?:__version__\s*=\s*)?version\s*=\s*['"]([^'"]+)['"]""", text, re.M)
+            if m:
+                return m.group(1)
+    except (OSError, ImportError, ValueError):
+        pass
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -1,7 +1,8 @@
 """Country outlines and capitals shipped with the package (briefing/data/geo/world.json).
 
 No network, no GIS stack: the file is a compact JSON of Natural Earth 1:50m admin-0 rings (see
-briefing/data/geo/README.md). Geometry is decoded on first use and cached for the process.
+briefing/data/geo/README.md). The file is read once per process; each country's geometry is decoded
+when first used.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ class Country:
     iso2: str | None
     name: str
     bbox: tuple[float, float, float, float]  # lon0, lat0, lon1, lat1
-    polys: list[list[Ring]]  # each polygon: outer ring, then holes
+    encoded: list  # the file's delta-encoded polygons, decoded on first use of ``polys``
+    scale: float
     capital: tuple[str, float, float] | None  # name, lon, lat
+
+    @functools.cached_property
+    def polys(self) -> list[list[Ring]]:
+        """Each polygon: outer ring, then holes. Decoded when first asked for: a map draws the
+        countries in its frame, not the world."""
+        return [[_decode_ring(r, self.scale) for r in poly] for poly in self.encoded]
 
 
 class World:
@@ -67,14 +75,14 @@ def load_world() -> World:
     scale = float(data.get("scale", 100))
     out = []
     for c in data["countries"]:
-        polys = [[_decode_ring(r, scale) for r in poly] for poly in c["polys"]]
         cap = c.get("capital")
         out.append(
             Country(
                 iso2=c.get("iso2"),
                 name=c.get("name", ""),
                 bbox=tuple(c["bbox"]),
-                polys=polys,
+                encoded=c["polys"],
+                scale=scale,
                 capital=(cap[0], float(cap[1]), float(cap[2])) if cap else None,
             )
         )
