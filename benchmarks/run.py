@@ -1,6 +1,6 @@
 """Benchmarks: print speed, memory and size figures for this machine.
 
-    python benchmarks/run.py [--repeat 5] [--scale 100,1000,5000] [--quick]
+    python benchmarks/run.py [--repeat 5] [--scale 100,1000,5000] [--scale-repeat 3] [--quick]
 
 Every figure is the median of repeated whole-process runs (`python -m briefing ...` in a subprocess),
 peak memory is the child's max RSS. Nothing here is a test: the suite checks correctness, this prints
@@ -83,10 +83,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--scale", default="100,1000,5000", help="source counts for the scaling table ('' to skip)")
+    ap.add_argument("--scale-repeat", type=int, default=3, help="cold builds per size in the scaling table")
     ap.add_argument("--quick", action="store_true", help="repeat 3, scale 100 only")
     a = ap.parse_args()
     if a.quick:
-        a.repeat, a.scale = 3, "100"
+        a.repeat, a.scale, a.scale_repeat = 3, "100", 1
     env = dict(os.environ, MPLBACKEND="Agg")
     # as on a user's machine, Python keeps compiled bytecode (a sandbox may switch that off, and then
     # every run would compile the modules changed since the last install again)
@@ -168,20 +169,20 @@ def main() -> None:
 
         scales = [int(x) for x in a.scale.split(",") if x.strip()]
         if scales:
-            print("\n| sources | MB | full build s | s per 100 sources | peak MiB |")
-            print("|---:|---:|---:|---:|---:|")
+            print(f"\n| sources | MB | full build s (median of {a.scale_repeat}) | min–max | s per 100 sources | peak MiB |")
+            print("|---:|---:|---:|---|---:|---:|")
         for n in scales:
             sp = td / f"scale{n}"
             generate(sp / "seeds", n, seed=n)
             size = sum(p.stat().st_size for p in (sp / "seeds").iterdir()) / 1e6
-            reps = 1 if n >= 1000 else min(3, a.repeat)
+            reps = a.scale_repeat
 
             def full():
                 shutil.rmtree(sp / "out", ignore_errors=True)
                 return measured(briefing_cmd("build", "--project", str(sp), "-q"), env=env)
 
             med, lo, hi, peak = median_of(reps, full)
-            print(f"| {n} | {size:.1f} | {med:.2f} | {med / n * 100:.3f} | {peak:.0f} |")
+            print(f"| {n} | {size:.1f} | {med:.2f} | {lo:.2f}–{hi:.2f} | {med / n * 100:.3f} | {peak:.0f} |")
 
 
 if __name__ == "__main__":
