@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .model import Fact, FactSheet, Source, fact_from_dict, to_dict
+from .model import Fact, FactSheet, Source, fact_from_dict
 from .util import trace
 
 
@@ -132,11 +132,15 @@ def _resolve_dirs(project_dir: Path, sources_dir, out_dir, config):
 
 PARALLEL_MIN = 24  # fewer items than this are processed in-process (a pool costs ~50 ms)
 
-_POOL: tuple[Callable, list] | None = None  # set before forking: workers read their items from here
+_POOL: tuple[Callable, list, bool] | None = None  # set before forking: workers read their items from here
 
 
 def _pool_chunk(indices: list[int]) -> list[tuple[int, object]]:
-    fn, items = _POOL
+    fn, items, collect = _POOL
+    if collect:  # the parent paused its collector while it waits; a worker collects as usual
+        import gc
+
+        gc.enable()
     return [(i, fn(items[i])) for i in indices]
 
 
@@ -164,15 +168,26 @@ def parallel_map(fn: Callable, items: list, sizes: list[int]) -> list:
         return [fn(x) for x in items]
     from concurrent.futures import ProcessPoolExecutor
 
+    import gc
+    import heapq
+
     global _POOL
-    chunks: list[list[int]] = [[] for _ in range(n * 4)]
-    load = [0] * len(chunks)
+    # many small chunks: a worker that finishes early takes the next one, so both end nearly together
+    # (with a few large chunks one core idled for most of a chunk at the end)
+    n_chunks = min(len(items), n * 16)
+    chunks: list[list[int]] = [[] for _ in range(n_chunks)]
+    heap = [(0, k) for k in range(n_chunks)]
     for i in sorted(range(len(items)), key=lambda i: -sizes[i]):  # largest first into the lightest chunk
-        k = load.index(min(load))
+        load, k = heapq.heappop(heap)
         chunks[k].append(i)
-        load[k] += sizes[i] + 500
+        heapq.heappush(heap, (load + sizes[i] + 500, k))
     results: list = [None] * len(items)
-    _POOL = (fn, items)
+    # The parent's objects are frozen before the fork: a collection in a worker then never walks them
+    # (nor copies their pages); and the parent does not collect while it unpickles results (all alive).
+    enabled = gc.isenabled()
+    _POOL = (fn, items, enabled)
+    gc.disable()
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
             for part in ex.map(_pool_chunk, [c for c in chunks if c]):
@@ -180,11 +195,22 @@ def parallel_map(fn: Callable, items: list, sizes: list[int]) -> list:
                     results[i] = r
     finally:
         _POOL = None
+        if len(items) >= _KEEP_FROZEN:
+            gc.freeze()  # the results are the build's data from now on: later collections skip them
+        else:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
     return results
 
 
+_KEEP_FROZEN = 1000  # parallel_map results of this many items stay frozen (see facts.merge.gc_paused)
+
+
 def _source_to_json(src: Source | None, warnings: list[str]) -> str:
-    return json.dumps({"source": to_dict(src) if src is not None else None, "warnings": warnings}, ensure_ascii=False)
+    from .facts.io import plain
+
+    return json.dumps({"source": plain(src) if src is not None else None, "warnings": warnings}, ensure_ascii=False)
 
 
 def _source_from_json(text: str) -> tuple[Source | None, list[str]]:
@@ -227,24 +253,27 @@ def load_all(src_dir: Path, cache_dir: Path | None):
     sources code) and, for many new files, reading in forked worker processes."""
     import os
 
+    from .facts.merge import gc_paused, release_frozen
     from .sources import finish, scan
 
+    release_frozen()  # what an earlier build in this process kept frozen
     files = scan(src_dir)
     version = _code_version("sources") + _code_version("data")[:8]
     read: list[tuple[Source | None, list[str]] | None] = [None] * len(files)
     keys: list[Path | None] = [None] * len(files)
     todo: list[int] = []
-    for i, (rel, path) in enumerate(files):
-        if cache_dir is not None:
-            try:
-                st = os.stat(path)
-                k = hashlib.sha1(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{version}".encode()).hexdigest()
-                keys[i] = cache_dir / f"{k}.json"
-                read[i] = _source_from_json(keys[i].read_text(encoding="utf-8"))
-                continue
-            except (OSError, ValueError, KeyError, TypeError):
-                pass
-        todo.append(i)
+    with gc_paused(keep=True):  # thousands of cached sources parsed: all alive
+        for i, (rel, path) in enumerate(files):
+            if cache_dir is not None:
+                try:
+                    st = os.stat(path)
+                    k = hashlib.sha1(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{version}".encode()).hexdigest()
+                    keys[i] = cache_dir / f"{k}.json"
+                    read[i] = _source_from_json(keys[i].read_text(encoding="utf-8"))
+                    continue
+                except (OSError, ValueError, KeyError, TypeError):
+                    pass
+            todo.append(i)
     sizes = []
     for i in todo:
         try:
@@ -253,6 +282,12 @@ def load_all(src_dir: Path, cache_dir: Path | None):
             sizes.append(0)
     if cache_dir is not None and todo:
         cache_dir.mkdir(parents=True, exist_ok=True)
+
+    from .sources.dedupe import SMALL, shingle_array
+
+    # many files: the near-duplicate shingles of each new source are made by the worker that read it
+    # (forked, so its string hashes agree with this process's); only the pair search stays here
+    shingle_here = len(files) > SMALL and len(todo) >= PARALLEL_MIN
 
     def read_and_cache(i: int):
         r = _read_path((files[i][1], src_dir))
@@ -263,13 +298,18 @@ def load_all(src_dir: Path, cache_dir: Path | None):
                 atomic_write_text(keys[i], _source_to_json(*r), durable=False)
             except OSError:
                 pass
-        return r
+        if shingle_here and r is not None and r[0] is not None:
+            return r, shingle_array(r[0].text)
+        return r, None
 
-    for i, r in zip(todo, parallel_map(read_and_cache, todo, sizes)):
+    known = {}
+    for i, (r, sh) in zip(todo, parallel_map(read_and_cache, todo, sizes)):
         read[i] = r
+        if sh is not None:
+            known[r[0].text] = sh
     if cache_dir is not None:
         _prune(cache_dir, {k.name for k in keys if k is not None})
-    return finish(src_dir, [(rel, *r) for (rel, _), r in zip(files, read)])
+    return finish(src_dir, [(rel, *r) for (rel, _), r in zip(files, read)], shingles=known)
 
 
 def _prune(cache_dir: Path, keep: set[str]) -> None:
@@ -292,19 +332,22 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
     """Run the extractor on each source, reusing cached results keyed by content and version.
     Many uncached sources are extracted in parallel (one process per core; ``BRIEFING_JOBS`` caps it)."""
     from .extract import extract, fingerprint
+    from .facts.io import plain
+    from .facts.merge import gc_paused
 
     version = fingerprint()
     out: dict[str, list[Fact]] = {}
     todo: list[tuple[Source, Path | None]] = []
-    for s in sources:
-        cached = cache_dir / f"{_extract_key(s, version)}.json" if cache_dir else None
-        if cached and cached.exists():
-            try:
-                out[s.id] = [fact_from_dict(d) for d in json.loads(cached.read_text(encoding="utf-8"))]
-                continue
-            except (ValueError, TypeError, KeyError):
-                pass
-        todo.append((s, cached))
+    with gc_paused(keep=True):  # cached facts parsed: all alive
+        for s in sources:
+            cached = cache_dir / f"{_extract_key(s, version)}.json" if cache_dir else None
+            if cached and cached.exists():
+                try:
+                    out[s.id] = [fact_from_dict(d) for d in json.loads(cached.read_text(encoding="utf-8"))]
+                    continue
+                except (ValueError, TypeError, KeyError):
+                    pass
+            todo.append((s, cached))
     if cache_dir and todo:
         cache_dir.mkdir(parents=True, exist_ok=True)
 
@@ -314,7 +357,7 @@ def extract_all(sources: list[Source], cache_dir: Path | None) -> dict[str, list
         if cached:  # written by the worker that extracted it
             from .util import atomic_write_text
 
-            atomic_write_text(cached, json.dumps([to_dict(f) for f in facts], ensure_ascii=False), durable=False)
+            atomic_write_text(cached, json.dumps([plain(f) for f in facts], ensure_ascii=False), durable=False)
         return facts
 
     found = parallel_map(extract_and_cache, todo, [len(s.text) for s, _ in todo])

@@ -62,9 +62,42 @@ _PEOPLE_GENERIC = (
 )
 
 
+def _people_plurals() -> list[str]:
+    return sorted((f for f, (c, k) in _forms().items() if k == PEOPLE), key=len, reverse=True)
+
+
 def _people_nouns() -> str:
-    plurals = sorted((f for f, (c, k) in _forms().items() if k == PEOPLE), key=len, reverse=True)
-    return rf"(?:{_PEOPLE_GENERIC}|(?-i:{'|'.join(re.escape(p) for p in plurals)}))"
+    return rf"(?:{_PEOPLE_GENERIC}|(?-i:{_by_first_char(_people_plurals())}))"
+
+
+def _by_first_char(words: list[str]) -> str:
+    """``'|'.join(map(re.escape, words))`` with the words grouped by first character ("B(?:ritons|rits)"),
+    each group where its first word stood and the words of a group in their order. Words with different
+    first characters never match at one position, so the alternation tries the same words in the same
+    order; it just skips a whole group after one character test instead of trying each word."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[:1], []).append(w[1:])
+    parts = []
+    for c, rests in groups.items():
+        if len(rests) == 1:
+            parts.append(re.escape(c + rests[0]))
+        else:
+            parts.append(re.escape(c) + "(?:" + "|".join(re.escape(r) for r in rests) + ")")
+    return "|".join(parts)
+
+
+_PEOPLE_KEYS: tuple[str, ...] | None = None
+
+
+def _people_keys() -> tuple[str, ...]:
+    """Lower-case words one of which any match of ``_people_nouns()`` contains (for gates)."""
+    global _PEOPLE_KEYS
+    if _PEOPLE_KEYS is None:
+        generic = ("nationals", "citizens", "residents", "expatriates", "expats", "holders", "travel", "visitors",
+                   "tourists", "compatriots", "people", "those", "anyone", "everyone", "foreigners")
+        _PEOPLE_KEYS = tuple(dict.fromkeys(generic + tuple(p.split()[0].lower() for p in _people_plurals())))
+    return _PEOPLE_KEYS
 
 
 _STAFF = (
@@ -294,7 +327,7 @@ _GATES = {
     "od.evacuate-embassy": lambda h: "evacuat" in h,
     "od.noun": lambda h: _any(h, _OF_NOUNS) and _staff(h),
     "ln.advise-people-to-leave": lambda h: _any(h, _LV_KW) and _any(h, _ADVISE_KW),
-    "ln.people-should-leave": lambda h: _any(h, _LV_KW),
+    "ln.people-should-leave": lambda h: _any(h, _LV_KW) and _any(h, _people_keys()),
     "ln.you-should-leave": lambda h: "you " in h and _any(h, _LV_KW),
     "ln.recommend-that": lambda h: "that" in h and _any(h, _LV_KW),
     "ln.call-departure-of": lambda h: _any(h, ("departure of", "evacuation of", "exit of", "repatriation of")),

@@ -26,11 +26,21 @@ _NEXT_CHAR = re.compile(r"\s*(\S)")
 def lower_for_gates(t: str) -> str:
     """The haystack for the extractors' cheap keyword tests ("gates", necessary conditions checked
     before running a regex): lower case, every whitespace run one space (as ``\\s+`` allows), and the
-    two letters that ``re.IGNORECASE`` folds to ASCII but ``str.lower`` keeps ("ſ", "ı") folded."""
-    low = t.lower()
-    if not t.isascii() and ("ſ" in low or "ı" in low):
-        low = low.replace("ſ", "s").replace("ı", "i")
-    return " ".join(low.split())
+    two letters that ``re.IGNORECASE`` folds to ASCII but ``str.lower`` keeps ("ſ", "ı") folded.
+    Remembered for the last few thousand texts: each extractor asks for every sentence."""
+    low = _LOW.get(t)
+    if low is None:
+        low = t.lower()
+        if not t.isascii() and ("ſ" in low or "ı" in low):
+            low = low.replace("ſ", "s").replace("ı", "i")
+        low = " ".join(low.split())
+        if len(_LOW) >= 4096:
+            _LOW.clear()
+        _LOW[t] = low
+    return low
+
+
+_LOW: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

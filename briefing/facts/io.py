@@ -4,29 +4,69 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import yaml
 
-from ..model import Conflict, FactSheet, SourceInfo, fact_from_dict, to_dict
+from ..model import Conflict, FactSheet, SourceInfo, fact_from_dict
 
 SCHEMA_VERSION = 1
 
 
 def sheet_to_dict(sheet: FactSheet) -> dict:
-    return {
-        "schema": SCHEMA_VERSION,
-        "as_of": sheet.as_of,
-        "extractor_version": sheet.extractor_version,
-        "sources": [to_dict(s) for s in sheet.sources],
-        "facts": [_fact_dict(f) for f in sheet.facts],
-        "conflicts": [to_dict(c) for c in sheet.conflicts],
-        "notes": list(sheet.notes),
-    }
+    from .merge import gc_paused
+
+    with gc_paused(keep=True):  # hundreds of thousands of new dicts at thousands of sources, no garbage
+        return {
+            "schema": SCHEMA_VERSION,
+            "as_of": sheet.as_of,
+            "extractor_version": sheet.extractor_version,
+            "sources": [plain(s) for s in sheet.sources],
+            "facts": [_fact_dict(f) for f in sheet.facts],
+            "conflicts": [plain(c) for c in sheet.conflicts],
+            "notes": list(sheet.notes),
+        }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain(obj):
+    """``model.to_dict`` (dataclass -> plain dict without None values and empty containers), the same
+    result several times faster: field names are looked up once per class and scalar fields are kept
+    without a recursive call. Used for the fact sheet and the build's cache entries."""
+    t = type(obj)
+    if t is str or t is int or t is float or t is bool or obj is None:
+        return obj
+    names = _FIELD_NAMES.get(t)
+    if names is None:
+        if hasattr(obj, "__dataclass_fields__"):
+            names = tuple(f.name for f in fields(obj))
+            if not isinstance(obj, type):
+                _FIELD_NAMES[t] = names
+        elif isinstance(obj, (list, tuple)):
+            return [plain(x) for x in obj]
+        elif isinstance(obj, dict):
+            return {k: plain(v) for k, v in obj.items()}
+        else:
+            return obj
+    out = {}
+    for n in names:
+        v = getattr(obj, n)
+        if v is None:
+            continue
+        tv = type(v)
+        if tv is not str and tv is not int and tv is not float and tv is not bool:
+            v = plain(v)
+            if v is None or v == [] or v == {}:
+                continue
+        out[n] = v
+    return out
 
 
 def _fact_dict(f) -> dict:
-    d = to_dict(f)
+    d = plain(f)
     # the documented interface: value is a number, or {"low", "high"} for a range
     if f.value is None and (f.low is not None or f.high is not None):
         d["value"] = {"low": f.low, "high": f.high}

@@ -20,10 +20,12 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import gc
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Conflict, Evidence, Fact, FactSheet, Source
@@ -32,8 +34,17 @@ NUMERIC = ("count", "share", "casualties", "kidnapping", "quantity")
 _QUAL_RANK = {"exact": 0, None: 1, "approx": 2, "approx_below": 2, "at_least": 3, "more_than": 3, "up_to": 3, "range": 4, "vague": 5}
 
 
+_WS = re.compile(r"\s+")
+
+
 def _norm(s: str | None) -> str:
-    return re.sub(r"\s+", " ", (s or "").strip().lower())
+    return _norm_text(s) if s else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_text(s: str) -> str:
+    # memoised: a build normalises the same few thousand names and labels hundreds of thousands of times
+    return _WS.sub(" ", s.strip().lower())
 
 
 def fact_key(f: Fact) -> tuple:
@@ -216,11 +227,19 @@ def fold_name(s: str | None) -> str:
     """A name compared across sources: accents, apostrophes, hyphens, case and a leading "the" folded."""
     if not s:
         return ""
+    return _fold(s)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(s: str) -> str:
     if not s.isascii():
         s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     s = _DASH_RX.sub(" ", _APOS_RX.sub("", s.lower()))
-    s = re.sub(r"\s+", " ", s).strip(" .,;:")
-    return re.sub(r"^the\s+", "", s)
+    s = _WS.sub(" ", s).strip(" .,;:")
+    return _THE.sub("", s)
+
+
+_THE = re.compile(r"^the\s+")
 
 
 _ACTOR_RULE_RANK = {"actor.alias": 0, "actor.acronym": 1}
@@ -344,8 +363,11 @@ _ACRONYM_RX = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 _NOT_PARTY = frozenset("US UK EU UN AM PM GMT UTC ID TV".split())
 
 
+_TOKEN4 = re.compile(r"[a-z]{4,}")
+
+
 def _event_tokens(f: Fact) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}", _norm(f.text or f.what))}
+    return set(_TOKEN4.findall(_norm(f.text or f.what)))
 
 
 @dataclass
@@ -356,12 +378,17 @@ class _EventSig:
     places: set[str]
     countries: set[str]
     words: set[str]
+    _keys: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def keys(self) -> list[str]:
-        return ([f"c:{c}" for c in sorted(self.classes)] + [f"a:{a}" for a in sorted(self.actors)]
-                + [f"p:{p}" for p in sorted(self.places)] + [f"w:{w}" for w in sorted(self.words)])
+        """What the signature can be looked up by (remembered until ``absorb``; do not modify)."""
+        if self._keys is None:
+            self._keys = ([f"c:{c}" for c in sorted(self.classes)] + [f"a:{a}" for a in sorted(self.actors)]
+                          + [f"p:{p}" for p in sorted(self.places)] + [f"w:{w}" for w in sorted(self.words)])
+        return self._keys
 
     def absorb(self, o: "_EventSig") -> None:
+        self._keys = None
         self.classes |= o.classes
         self.actors |= o.actors
         self.places |= o.places
@@ -369,12 +396,24 @@ class _EventSig:
         self.words |= o.words
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _classes_of(low: str) -> frozenset[str]:
+    """The kinds of happening a lower-cased wording names (memoised: sources repeat wordings)."""
+    return frozenset(name for name, _rare, rx in _CLASS_RX if rx.search(low))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _content_word(w: str) -> bool:
+    """A token that tells wordings apart: not a stop word, not itself a kind-of-happening word."""
+    return w not in _EVENT_STOP and not any(rx.fullmatch(w) for _, _, rx in _CLASS_RX)
+
+
 def _event_sig(f: Fact) -> _EventSig:
     text = f.text or f.what or ""
     low = text.lower()
-    classes = {name for name, _rare, rx in _CLASS_RX if rx.search(low)}
+    classes = set(_classes_of(low))
     toks = _event_tokens(f)
-    words = {w for w in toks if w not in _EVENT_STOP and not any(rx.fullmatch(w) for _, _, rx in _CLASS_RX)}
+    words = {w for w in toks if _content_word(w)}
     places = {fold_name(f.place)} if f.place else set()
     for m in _PLACE_AFTER.finditer(text):
         name = m.group(1)
@@ -440,6 +479,9 @@ _FINITE = re.compile(r"\b(?:\w+ed|is|are|was|were|has|have|had|did|took|made|fel
                      r"fled|freed|quit|met|went|came|sent|told|called|signed|killed)\b", re.I)
 
 
+_STATE_RX = re.compile(r"\b(?:has|have|had)\s+been\b|\b(?:remains?|is|are)\b")
+
+
 def _text_score(f: Fact) -> float:
     """How well a wording reads as a timeline entry (higher is better)."""
     text = f.text or ""
@@ -449,12 +491,11 @@ def _text_score(f: Fact) -> float:
         score += 1.0
     if _FINITE.search(text):
         score += 1.0
-    low = text.lower()
-    if any(rx.search(low) for _, _, rx in _CLASS_RX):
+    if _classes_of(text.lower()):
         score += 1.0
     if f.actor and fold_name(f.actor) in fold_name(text):
         score += 0.5
-    if re.search(r"\b(?:has|have|had)\s+been\b|\b(?:remains?|is|are)\b", text):
+    if _STATE_RX.search(text):
         score -= 0.3  # a state ("has been under military rule") reads worse than the happening
     return score - 0.02 * n  # of equals, the crisper
 
@@ -565,6 +606,56 @@ class _EventIndex:
 
 
 def build_factsheet(
+    sources: list[Source],
+    facts_by_source: dict[str, list[Fact]],
+    *,
+    as_of: str | None = None,
+    review_path: Path | None = None,
+    extractor_version: str = "",
+) -> FactSheet:
+    """Merge the facts of every source into one FactSheet (see the module's docstring)."""
+    with gc_paused(keep=True):
+        return _build_factsheet(sources, facts_by_source, as_of=as_of, review_path=review_path,
+                                extractor_version=extractor_version)
+
+
+class gc_paused:
+    """Pause the cyclic garbage collector for a stretch that allocates hundreds of thousands of
+    long-lived objects and frees no cycles (merging a large build's facts): each automatic collection
+    would traverse the whole heap, seconds in all at thousands of sources. Re-entrant; the collector
+    is left as it was found.
+
+    ``keep=True``: what the stretch made is the build's data from then on (the fact sheet). When it made
+    many objects, everything alive is frozen (``gc.freeze``) so that later collections do not walk it
+    again (the first full collection after a large merge cost 1.5 s at 5,000 sources). Objects freed by
+    reference counting still go; ``release_frozen`` (called as each build loads its sources) returns
+    whatever an earlier build left frozen to the collector."""
+
+    KEEP_MIN = 100_000  # new container objects that make freezing worth it
+
+    def __init__(self, keep: bool = False):
+        self.keep = keep
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc):
+        if self.keep and gc.get_count()[0] >= self.KEEP_MIN:
+            gc.freeze()
+        if self.was:
+            gc.enable()
+        return False
+
+
+def release_frozen() -> None:
+    """Hand objects frozen by an earlier build (see ``gc_paused``) back to the collector."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+
+
+def _build_factsheet(
     sources: list[Source],
     facts_by_source: dict[str, list[Fact]],
     *,

@@ -139,11 +139,13 @@ def read_one(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> t
     return src, [f"{rel}: {w}" for w in src.warnings]
 
 
-def finish(folder: Path | None, items: Iterable[tuple[str, Source | None, list[str]]]) -> LoadResult:
+def finish(folder: Path | None, items: Iterable[tuple[str, Source | None, list[str]]], *,
+           shingles: dict | None = None) -> LoadResult:
     """The folder-level steps after ``read_one``: ``items`` are ``(rel, source, warnings)`` in
     ``scan`` order. Applies the sidecar (``sources.yaml`` in ``folder``; None: no sidecar), makes
     ids unique, dates wire datelines that lack a year, marks duplicates. The sources are copied,
-    the inputs are left as they were (so cached results can be reused)."""
+    the inputs are left as they were (so cached results can be reused). ``shingles``: kept text ->
+    ``dedupe.shingle_array(text)`` already made in this process or a fork of it (others are made here)."""
     res = LoadResult()
     sidecar = _read_sidecar(Path(folder), res) if folder is not None else {}
     used_ids: set[str] = set()
@@ -167,7 +169,7 @@ def finish(folder: Path | None, items: Iterable[tuple[str, Source | None, list[s
     _complete_years(res)
     from .dedupe import mark_duplicates
 
-    mark_duplicates(res.sources)
+    mark_duplicates(res.sources, known=shingles)
     by_id = {s.id: s for s in res.sources}
     for s in res.sources:
         if s.duplicate_of:

@@ -40,8 +40,9 @@ def shingles(text: str, k: int = K) -> set[int]:
     return set(map(hash, zip(*(words[i:] for i in range(k)))))
 
 
-def _shingle_array(text: str, k: int = K):
-    """``shingles`` as a sorted numpy array (a tenth of the memory of a set of ints)."""
+def shingle_array(text: str, k: int = K):
+    """``shingles`` as a sorted numpy array (a tenth of the memory of a set of ints). Like ``shingles``,
+    only comparable within one process and its forks (string hashes are salted per process)."""
     import numpy as np
 
     words = _WORDS.findall(text.lower())
@@ -80,7 +81,7 @@ def min_overlap(a: int) -> int:
 
 
 def similar_pairs(sets: list) -> list[tuple[int, int]]:
-    """All pairs ``(i, j)``, ``i < j``, of shingle sets (Python sets or ``_shingle_array`` arrays)
+    """All pairs ``(i, j)``, ``i < j``, of shingle sets (Python sets or ``shingle_array`` arrays)
     with at least MIN_SHINGLES shingles that pass the near-duplicate test, sorted. Exact: the same
     answer as testing every pair."""
     eligible = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
@@ -201,7 +202,9 @@ def _filtered_pairs(
     return out
 
 
-def mark_duplicates(sources: list[Source]) -> None:
+def mark_duplicates(sources: list[Source], known: dict | None = None) -> None:
+    """Set ``group`` and ``duplicate_of`` of each source. ``known``: kept text -> ``shingle_array(text)``
+    made earlier in this process or a fork of it (the rest are made here)."""
     parent = list(range(len(sources)))
 
     def find(i: int) -> int:
@@ -223,8 +226,13 @@ def mark_duplicates(sources: list[Source]) -> None:
         else:
             by_hash[s.sha256] = i
             reps.append(i)
-    make = shingles if len(reps) <= SMALL else _shingle_array
-    for a, b in similar_pairs([make(sources[i].text) for i in reps]):
+    if len(reps) <= SMALL:
+        sets = [shingles(sources[i].text) for i in reps]
+    else:
+        known = known or {}
+        sets = [known.get(sources[i].text) for i in reps]
+        sets = [shingle_array(sources[i].text) if a is None else a for i, a in zip(reps, sets)]
+    for a, b in similar_pairs(sets):
         union(reps[a], reps[b])
     for i, s in enumerate(sources):
         root = find(i)
