@@ -87,3 +87,23 @@ def trace(label: str) -> None:
         import time
 
         sys.stderr.write(f"trace {time.time() % 1000:8.3f} pid {os.getpid()} cpu {time.process_time():6.3f}: {label}\n")
+
+
+def png_bytes(width: int, height: int, dpi: int, idat: bytes = b"", comment: str = "") -> bytes:
+    """An 8-bit RGB PNG file around ``idat`` (already compressed rows), with its resolution recorded
+    and an optional comment; without ``idat`` it is a header only (a stand-in, see render.docx)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ppm = round(dpi / 0.0254)  # pixels per metre
+    parts = [b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+             chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))]
+    if comment:
+        parts.append(chunk(b"tEXt", b"Comment\x00" + comment.encode("utf-8")))
+    if idat:
+        parts.append(chunk(b"IDAT", idat))
+    parts.append(chunk(b"IEND", b""))
+    return b"".join(parts)

@@ -44,11 +44,6 @@ _MONTHS_LONG = ["January", "February", "March", "April", "May", "June", "July", 
                 "October", "November", "December"]
 
 # Short display names where ISO's name reads awkwardly in a chart.
-_SHORT_NAMES = {
-    "RU": "Russia", "CD": "DR Congo", "CG": "Congo", "PS": "Palestine", "BN": "Brunei", "FM": "Micronesia",
-    "EU": "European Union", "UN": "United Nations", "XK": "Kosovo", "US": "United States",
-    "GB": "United Kingdom", "VA": "Vatican City", "SH": "Saint Helena",
-}
 
 
 @dataclass
@@ -70,20 +65,9 @@ class Spec:
 
 
 def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    code = code.upper()
-    if code in _SHORT_NAMES:
-        return _SHORT_NAMES[code]
-    try:
-        import pycountry
+    from ..compose.fmt import country_name as name
 
-        rec = pycountry.countries.get(alpha_2=code)
-    except (ImportError, KeyError, LookupError):
-        rec = None
-    if rec is None:
-        return code
-    return getattr(rec, "common_name", None) or rec.name
+    return name(code, short=True)
 
 
 def fmt_num(v: float) -> str:

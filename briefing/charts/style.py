@@ -160,7 +160,6 @@ def png_rgb(fig, dpi: int, level: int = 1) -> bytes:
     the compressed pixel data as it is (a PDF Flate stream with PNG predictors) instead of decoding and
     compressing the image again; zlib level 1 is several times faster than the default and flat-colour
     charts compress nearly as well."""
-    import struct
     import zlib
 
     import numpy as np
@@ -182,14 +181,6 @@ def png_rgb(fig, dpi: int, level: int = 1) -> bytes:
     rows = np.zeros((h, w * 3 + 1), dtype=np.uint8)  # column 0: the row's filter type (0, none)
     rows[:, 1:] = rgb.reshape(h, w * 3)
 
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    from ..util import png_bytes
 
-    ppm = round(dpi / 0.0254)  # pixels per metre
-    return b"".join((
-        b"\x89PNG\r\n\x1a\n",
-        chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)),
-        chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-        chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
-        chunk(b"IEND", b""),
-    ))
+    return png_bytes(w, h, dpi, zlib.compress(rows.tobytes(), level))

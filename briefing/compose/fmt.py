@@ -245,13 +245,24 @@ _DISPLAY = {
 _THE = {"US", "GB", "NL", "PH", "BS", "GM", "CF", "CD", "CG", "DO", "AE", "KM", "MV", "MH", "SB", "SC", "VA"}
 
 
-def country_name(code: Any) -> str:
-    """ISO 3166-1 alpha-2 -> a readable English name ('GB' -> 'United Kingdom')."""
+# Shorter labels where space is tight (chart axes).
+_SHORT = {
+    "RU": "Russia", "CD": "DR Congo", "CG": "Congo", "PS": "Palestine", "BN": "Brunei", "FM": "Micronesia",
+    "EU": "European Union", "UN": "United Nations", "XK": "Kosovo", "US": "United States",
+    "GB": "United Kingdom", "VA": "Vatican City", "SH": "Saint Helena",
+}
+
+
+def country_name(code: Any, short: bool = False) -> str:
+    """ISO 3166-1 alpha-2 -> a readable English name ('GB' -> 'United Kingdom'); ``short``: the label
+    a chart prints ('CD' -> 'DR Congo')."""
     if not code:
         return ""
     c = str(code).strip().upper()
     if c == "UK":
         c = "GB"
+    if short and c in _SHORT:
+        return _SHORT[c]
     if c in _DISPLAY:
         return _DISPLAY[c]
     try:

@@ -213,20 +213,9 @@ def standin_png(path: Path, width: int, height: int, dpi: int, tag: str) -> byte
     """Write (and return) a PNG header that stands in for a chart not drawn yet: the size and
     resolution Word lays the picture out with, and ``tag`` (the chart's name and data hash) so that no
     two stand-ins are alike. It has no pixels: it never reaches a finished file."""
-    import struct
-    import zlib
+    from ..util import png_bytes
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    ppm = round(dpi / 0.0254)
-    data = b"".join((
-        b"\x89PNG\r\n\x1a\n",
-        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
-        chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
-        chunk(b"tEXt", b"Comment\x00" + tag.encode("utf-8")),
-        chunk(b"IEND", b""),
-    ))
+    data = png_bytes(width, height, dpi, comment=tag)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data, durable=False)
     return data
