@@ -528,7 +528,9 @@ def build(
     except OSError as e:
         raise BuildError(f"cannot write to output folder {out}: {e.strerror or e}") from None
 
-    with _build_lock(out):
+    from .rxcache import cached as compiled_patterns_cached
+
+    with _build_lock(out), compiled_patterns_cached(out / ".cache" / "patterns.bin"):
         _clean_stale_temps(out)
         stamp = out / ".cache" / _STAMP
         previous_input = _recorded_input(stamp)
