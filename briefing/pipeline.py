@@ -567,14 +567,14 @@ def build(
 class _PdfAhead:
     """Render a Document to a PDF in a forked process; ``take`` waits and moves it into place."""
 
-    def __init__(self, doc, styles, tmp: Path, key: str, hint: Path | None = None, pending: dict | None = None):
+    def __init__(self, doc, styles, tmp: Path, key: str, pending: dict | None = None):
         import multiprocessing as mp
 
         self.key, self.tmp = key, tmp
         tmp.parent.mkdir(parents=True, exist_ok=True)
         ctx = mp.get_context("fork")
         self.conn, child = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_pdf_child, args=(child, doc, styles, tmp, hint, pending), daemon=True)
+        self.proc = ctx.Process(target=_pdf_child, args=(child, doc, styles, tmp, pending), daemon=True)
         self.proc.start()
         child.close()
 
@@ -626,11 +626,11 @@ def _docx_draft(doc, styles, plan, standin_dir: Path) -> tuple[bytes, dict[bytes
         return None
 
 
-def _pdf_child(conn, doc, styles, tmp: Path, hint: Path | None = None, pending: dict | None = None) -> None:
+def _pdf_child(conn, doc, styles, tmp: Path, pending: dict | None = None) -> None:
     try:
         from .render import pdf as pdf_writer
 
-        problems = pdf_writer.write(doc, tmp, styles, layout_hint=hint, pending=pending)
+        problems = pdf_writer.write(doc, tmp, styles, pending=pending)
         trace("pdf child: written")
         conn.send((True, problems))
     except BaseException as e:  # noqa: BLE001 - the parent renders it again and reports properly
@@ -791,7 +791,6 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     from .regen import pdf_key, pdf_up_to_date, record_pdf, rebuild_docx
 
     pdf_path, stamp_file = out / "brief.pdf", out / ".cache" / "pdf.key"
-    layout_hint = out / ".cache" / "pdf-layout.json"
 
     def pdf_ahead(doc, pending_charts=None):
         """The PDF follows the merged Word document, which is nearly always the composed one (no analyst
@@ -799,7 +798,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
         ahead_key = pdf_key(doc, styles)
         if pdf_up_to_date(pdf_path, ahead_key, stamp_file):
             return None
-        return _PdfAhead(doc, styles, out / ".cache" / "ahead.pdf", ahead_key, layout_hint, pending_charts)
+        return _PdfAhead(doc, styles, out / ".cache" / "ahead.pdf", ahead_key, pending_charts)
 
     # charts are drawn by the workers while the brief is composed, the writers are imported and the PDF
     # is laid out
@@ -871,7 +870,7 @@ def _run(res: BuildResult, loaded, project_dir: Path, config, styles, out: Path,
     if problems is None and not pdf_up_to_date(pdf_path, key, stamp_file):
         from .render import pdf as pdf_writer
 
-        problems = pdf_writer.write(rebuilt.document, pdf_path, styles, layout_hint=layout_hint)
+        problems = pdf_writer.write(rebuilt.document, pdf_path, styles)
     if problems is not None:
         record_pdf(pdf_path, key, stamp_file)
         for p in problems:

@@ -1,5 +1,5 @@
 """Laying out the PDF while its charts are still being drawn (issue 8): chart sizes known from the data,
-images read when the file is written, and the last build's page numbers reused as a layout hint.
+images read when the file is written, and a layout in one pass with page numbers filled in afterwards.
 Every shortcut must give the same bytes as the plain path."""
 
 from __future__ import annotations
@@ -31,15 +31,6 @@ def built(tmp_path_factory):
     assert not plan.jobs and len(plan.figures) >= 4
     doc = compose(res.sheet, plan.figures, config, styles)
     return project, styles, plan, doc
-
-
-def _passes(monkeypatch) -> list[int]:
-    import reportlab.platypus.doctemplate as dt
-
-    seen: list[int] = []
-    real = dt.BaseDocTemplate.multiBuild
-    monkeypatch.setattr(dt.BaseDocTemplate, "multiBuild", lambda self, *a, **k: seen.append(real(self, *a, **k)) or seen[-1])
-    return seen
 
 
 def test_chart_sizes_are_known_before_drawing(built, tmp_path):
@@ -131,25 +122,53 @@ def test_a_chart_that_never_comes_fails_the_pdf_loudly(tmp_path):
         PendingPng(str(tmp_path / "c.png"), str(tmp_path / "c.hash"), "new digest", timeout=0.05).load()
 
 
-def test_the_layout_hint_saves_a_pass_and_changes_nothing(built, tmp_path, monkeypatch):
+def test_the_pdf_is_laid_out_once_with_true_page_numbers(built, tmp_path, monkeypatch):
+    """One layout pass: the contents list's page numbers and every "Page X of Y" are filled in after
+    the last page, and they are the pages the headings really fell on (the PDF outline, made as each
+    heading is drawn, says the same)."""
+    import re
+
+    import reportlab.platypus.doctemplate as dt
+    from pypdf import PdfReader
+
     from briefing.render import pdf
 
     _project, styles, _plan, doc = built
-    passes = _passes(monkeypatch)
-    pdf.write(doc, tmp_path / "plain.pdf", styles)
-    hint = tmp_path / "hint.json"
-    pdf.write(doc, tmp_path / "first.pdf", styles, layout_hint=hint)
-    pdf.write(doc, tmp_path / "second.pdf", styles, layout_hint=hint)
-    assert passes[0] >= 2 and passes[1] == passes[0] and passes[2] == 1
-    plain = (tmp_path / "plain.pdf").read_bytes()
-    assert (tmp_path / "first.pdf").read_bytes() == plain == (tmp_path / "second.pdf").read_bytes()
-    # a hint from another document (different page numbers) or a damaged one: the usual passes, same bytes
-    hint.write_text(hint.read_text(encoding="utf-8").replace(", 2, ", ", 7, "), encoding="utf-8")
-    pdf.write(doc, tmp_path / "stale.pdf", styles, layout_hint=hint)
-    assert passes[3] >= 2 and (tmp_path / "stale.pdf").read_bytes() == plain
-    hint.write_text("{not json", encoding="utf-8")
-    pdf.write(doc, tmp_path / "damaged.pdf", styles, layout_hint=hint)
-    assert (tmp_path / "damaged.pdf").read_bytes() == plain
+    builds: list[int] = []
+    real = dt.BaseDocTemplate.build
+    monkeypatch.setattr(dt.BaseDocTemplate, "build", lambda self, *a, **k: builds.append(1) or real(self, *a, **k))
+    out = tmp_path / "once.pdf"
+    pdf.write(doc, out, styles)
+    assert builds == [1]
+    pdf.write(doc, tmp_path / "again.pdf", styles)
+    assert (tmp_path / "again.pdf").read_bytes() == out.read_bytes()
+
+    reader = PdfReader(str(out))
+    pages = [p.extract_text() or "" for p in reader.pages]
+    n = len(pages)
+    assert n >= 4
+    for i, text in enumerate(pages, 1):
+        assert f"Page {i} of {n}" in text
+    # pypdf reads each contents line as its leader dots and page number, then the heading's words
+    contents = {m.group(2).strip(): int(m.group(1)) for m in re.finditer(r"(?:\.\s*){3,}(\d+)\n([^\n]+)", pages[0])}
+    assert len(contents) >= 8 and max(contents.values()) >= 4
+
+    def outline(items, acc):
+        for it in items:
+            if isinstance(it, list):
+                outline(it, acc)
+            else:
+                acc.setdefault(it.title, reader.get_destination_page_number(it) + 1)
+        return acc
+
+    marks = outline(reader.outline, {})
+    checked = 0
+    for title, page in contents.items():
+        assert title in pages[page - 1], (title, page)
+        if title in marks:
+            assert marks[title] == page, title
+            checked += 1
+    assert checked >= 8
 
 
 def test_a_word_file_drafted_before_its_charts_exist_is_the_same_file(built, tmp_path):

@@ -6,7 +6,7 @@
   one family), with per-character fallback and a visible placeholder (plus a warning) for characters
   no available font has; right-to-left runs reordered and, with uharfbuzz, shaped (``pdf_fonts``);
 * a title block with the handling marking as a coloured banner; header and footer on every page with
-  the marking and "Page X of Y" (the total comes from a previous pass of ``multiBuild``);
+  the marking and "Page X of Y"; laid out in one pass, page numbers filled in afterwards (``pdf_layout``);
 * outline bookmarks for every heading (levels kept contiguous), a clickable table of contents,
   citations ``[n]`` linking to the source entries (``src-n``), internal and external links;
 * tables with a shaded header row repeated across pages, numbered table and figure captions, charts
@@ -104,30 +104,16 @@ def pdf_settings(theme) -> dict[str, Any]:
     return out
 
 
-def write(doc: Document, path: Path, styles: Styles, layout_hint: Path | None = None,
-          pending: dict | None = None) -> list[str]:
+def write(doc: Document, path: Path, styles: Styles, pending: dict | None = None) -> list[str]:
     """Write the PDF atomically; returns the problems a reader would see (e.g. characters no font has).
-
-    ``layout_hint``: a small file where the contents list's page numbers and the page count are kept
-    for the next build. reportlab lays a document out until its contents list and page total stop
-    changing, at least twice from scratch; started from the last build's numbers, a brief whose pages
-    did not move is laid out once. A stale or damaged hint only costs the usual passes.
 
     ``pending``: {PNG path: (width px, height px, hash file, digest)} for charts still being drawn by
     other processes; the PDF is laid out at once and their pixels are read when the file is written."""
     t0 = time.perf_counter()
     w = _Writer(doc, styles)
-    w.hint = _read_hint(layout_hint)
     w.pending = dict(pending or {})
     data = w.render()
     atomic_write_bytes(Path(path), data)
-    if layout_hint is not None and w.layout is not None:
-        import json
-
-        try:
-            atomic_write_bytes(Path(layout_hint), json.dumps(w.layout).encode("utf-8"), durable=False)
-        except OSError:  # only a hint
-            pass
     log.debug("pdf written in %.2fs: %s", time.perf_counter() - t0, path)
     return list(w.problems)
 
@@ -135,21 +121,6 @@ def write(doc: Document, path: Path, styles: Styles, layout_hint: Path | None = 
 def embeds_png(styles: Styles) -> bool:
     """The PDF embeds the charts' PNG files (the default), not their SVG drawings."""
     return str(pdf_settings(styles.theme).get("chart_format", "png")).lower() != "svg"
-
-
-def _read_hint(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    import json
-
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        entries = [tuple(e) for e in data["entries"]]
-        if all(len(e) == 4 for e in entries) and isinstance(data["total"], int):
-            return {"entries": entries, "total": data["total"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
 
 
 def prepare(styles: Styles) -> None:
@@ -175,10 +146,6 @@ class _Face:
     family: Any  # pdf_fonts.Family
     bold: bool = False
     italic: bool = False
-
-
-class _Gate:
-    draw = False
 
 
 @dataclass
@@ -211,9 +178,6 @@ class _Writer:
         self.ctx = _Ctx()
         self._shaping = _shaping_available()
         self._styles_cache: dict[str, Any] = {}
-        self.gate = _Gate()  # figures are drawn only in the final pass of multiBuild
-        self.hint: dict | None = None  # the last build's contents page numbers and page total
-        self.layout: dict | None = None  # this build's, once rendered
         self.pending: dict = {}  # charts still being drawn (see ``write``)
         self.split_rows = False  # set when a row is taller than a page: rows may then split inside
         self._build_styles()
@@ -411,7 +375,6 @@ class _Writer:
             log.info("PDF: a table row is taller than a page; rows may split across pages")
             self.split_rows = True
             self.ctx = _Ctx()
-            self.gate = _Gate()
             return self._render_once()
 
     def _render_once(self) -> bytes:
@@ -457,21 +420,12 @@ class _Writer:
     def _build(self, tpl, buf) -> bytes:
         self.tocs = []
         story = self.title_block() + self.blocks(self.doc.blocks, self.frame_w)
-        # The contents list starts with every entry (page numbers unknown): the first pass then lays out
-        # at final size, and the second, which draws the charts, is usually the last (2 passes, not 4).
+        # the contents list starts with every entry (page numbers are filled in after layout), so the
+        # document is laid out once, at its final size
         entries = [(lvl, markup, 0, key) for lvl, _text, key, markup in _outline_entries(story) if lvl <= 1]
-        hint = self.hint
-        if hint and [e[:2] + e[3:] for e in hint["entries"]] == [e[:2] + e[3:] for e in entries]:
-            # the same headings as last time: start from last time's page numbers and total, drawing
-            # the charts at once; if nothing moved, this first pass is the last
-            entries = list(hint["entries"])
-            tpl._total = hint["total"]
-            self.gate.draw = True
         for toc in self.tocs:
-            toc._entries = list(entries)
-        tpl.multiBuild(story, maxPasses=8)
-        self.layout = {"entries": [list(e) for e in (self.tocs[0]._entries if self.tocs else [])],
-                       "total": tpl.page}
+            toc._lastEntries = list(entries)
+        tpl.build_once(story, self.tocs)
         self.problems: list[str] = []
         if self.fonts.missing:
             from .pdf_fonts import PLACEHOLDER
@@ -759,7 +713,7 @@ class _Writer:
                                    spaceAfter=1 if fig.source_note else 0))
         if fig.source_note:
             parts.append(self.plain(fig.source_note, "srcnote", spaceAfter=0))
-        f = FigureFlowable(img, parts, self.gate)
+        f = FigureFlowable(img, parts)
         f.spaceBefore, f.spaceAfter = 6, 14
         return [f]
 
@@ -839,9 +793,9 @@ class _Writer:
         return segs + [Spacer(1, 10)]
 
     def toc(self) -> list:
-        from reportlab.platypus.tableofcontents import TableOfContents
+        from .pdf_layout import ContentsList
 
-        toc = TableOfContents(dotsMinLevel=0, tableStyle=self.tstyle([
+        toc = ContentsList(tag=len(self.tocs), dotsMinLevel=0, tableStyle=self.tstyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),

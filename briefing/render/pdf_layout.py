@@ -1,5 +1,12 @@
 """Page furniture for the PDF writer: the document template (outline, TOC entries, "Page X of Y",
-header and footer) and the heading flowable. Imported lazily (it imports reportlab at module level)."""
+header and footer) and the heading flowable. Imported lazily (it imports reportlab at module level).
+
+The document is laid out once. Everything that depends on where pages fall (each page's "Page X of Y"
+and the contents list's page numbers with their leader dots) is drawn as a PDF form XObject that the
+page refers to by name; the forms are defined after the last page, when the numbers are known. The
+contents list itself is laid out from the story's headings before layout starts, so its size does not
+change either. (reportlab's own approach, laying the document out again until the numbers stop
+moving, costs at least a second pass.)"""
 
 from __future__ import annotations
 
@@ -8,18 +15,17 @@ from datetime import datetime, timezone
 from reportlab.lib.units import cm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus import Paragraph as _P
+from reportlab.platypus.tableofcontents import TableOfContents
 
 
 class FigureFlowable(Flowable):
     """A chart with its caption and source note, kept together. When the chart does not fit in the
-    space left on the page it shrinks (down to ``min_scale``) rather than leave a large gap. The chart
-    is drawn only when ``gate.draw`` is set (the final pass of multiBuild): layout never depends on it."""
+    space left on the page it shrinks (down to ``min_scale``) rather than leave a large gap."""
 
-    def __init__(self, graphic, parts, gate, min_scale: float = 0.72, gap: float = 5.0):
+    def __init__(self, graphic, parts, min_scale: float = 0.72, gap: float = 5.0):
         super().__init__()
         self.graphic = graphic  # a reportlab Drawing or platypus Image (already at natural size), or None
         self.parts = parts
-        self.gate = gate
         self.min_scale = min_scale
         self.gap = gap
         self.gw = float(getattr(graphic, "width", 0) or getattr(graphic, "drawWidth", 0) or 0) if graphic else 0.0
@@ -52,13 +58,11 @@ class FigureFlowable(Flowable):
         if self.gh:
             w, h = self.gw * self.s, self.gh * self.s
             y -= h
-            if self.gate.draw:
-                x = (self.width - w) / 2
-                c.saveState()
-                c.translate(x, y)
-                c.scale(self.s, self.s)
-                self.graphic.drawOn(c, 0, 0)
-                c.restoreState()
+            c.saveState()
+            c.translate((self.width - w) / 2, y)
+            c.scale(self.s, self.s)
+            self.graphic.drawOn(c, 0, 0)
+            c.restoreState()
             y -= self.gap
         for i, p in enumerate(self.parts):
             if i:
@@ -85,16 +89,96 @@ class HeadingPara(_P):
             c.restoreState()
 
 
+class ContentsList(TableOfContents):
+    """The contents list, laid out once from entries known before layout (``_lastEntries``: the
+    story's headings, page numbers unknown). Each entry's leader dots and page number are a form
+    XObject drawn where reportlab would draw them; ``define_forms`` writes the forms once the pages
+    are known, as reportlab's ``drawPageNumbers`` would have drawn them."""
+
+    _CB = "briefingTocEnd"
+
+    def __init__(self, tag: int = 0, **kw):
+        super().__init__(**kw)
+        self.tag = tag  # which contents list of the document (form names must be unique and stable)
+        self.slots: dict[int, tuple[float, int]] = {}  # entry -> (width from text end to margin, level)
+
+    def wrap(self, availWidth, availHeight):
+        from reportlab.platypus import Paragraph, Spacer, Table
+
+        entries = self._lastEntries
+
+        def entry_end(canvas, kind, label):
+            i = int(label)
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+            self.slots[i] = (availWidth - x, entries[i][0])
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas.doForm(self.form_name(i))
+            canvas.restoreState()
+
+        self.canv.setNamedCB(self._CB, entry_end)
+        rows = []
+        for i, (level, text, _page, key) in enumerate(entries):
+            style = self.getLevelStyle(level)
+            if key:
+                text = f'<a href="#{key}">{text}</a>'
+            if style.spaceBefore:
+                rows.append([Spacer(1, style.spaceBefore)])
+            rows.append([Paragraph(f'{text}<onDraw name="{self._CB}" label="{i}"/>', style)])
+        self._table = Table(rows or [[Spacer(0, 0)]], colWidths=(availWidth,), style=self.tableStyle)
+        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
+
+    def form_name(self, i: int) -> str:
+        return f"{self._CB}{self.tag}x{i}"
+
+    def define_forms(self, canvas, pages: dict) -> None:
+        """Write the form of every entry that was drawn: dots, then the page of its heading
+        (``pages``: heading key -> page) right-aligned at the margin."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        for i, (free, level) in sorted(self.slots.items()):
+            key = self._lastEntries[i][3]
+            pagestr = str(pages.get(key, ""))
+            style = self.getLevelStyle(level)
+            size = style.fontSize
+            pw = stringWidth(pagestr, style.fontName, size)
+            while pw > free and size >= 1.0:  # as reportlab does: shrink a number that does not fit
+                size *= 0.9
+                pw = stringWidth(pagestr, style.fontName, size)
+            dot = " . " if 0 <= self.dotsMinLevel <= level else ""
+            dw = stringWidth(dot, style.fontName, size) if dot else 0
+            n = int((free - pw) / dw) if dw else 0
+            canvas.beginForm(self.form_name(i), lowerx=-1, lowery=-size, upperx=max(free, 0) + 1, uppery=2 * size)
+            tx = canvas.beginText(free - n * dw - pw, 0)
+            tx.setFont(style.fontName, size)
+            tx.setFillColor(style.textColor)
+            tx.textLine(n * dot + pagestr)
+            canvas.drawText(tx)
+            canvas.endForm()
+
+
 class BriefDocTemplate(BaseDocTemplate):
     def __init__(self, filename, writer, **kw):
         self.writer = writer
-        self._total: int | None = None
+        self.heading_pages: dict = {}  # heading key -> page it starts on
         super().__init__(filename, **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("main", [frame], onPage=self._decorate)])
 
-    # each pass of multiBuild gets a fresh canvas
+    def build_once(self, story, contents: list) -> None:
+        """Lay the story out (once), then define the forms that show page numbers, then save."""
+        self._doSave = 0
+        self.build(story)
+        canv = self.canv
+        for toc in contents:
+            toc.define_forms(canv, self.heading_pages)
+        total = self.page
+        for page in range(1, total + 1):
+            self._define_page_label(canv, page, total)
+        canv.save()
+
     def beforeDocument(self):
         c = self.canv
         c.showOutline()
@@ -109,21 +193,7 @@ class BriefDocTemplate(BaseDocTemplate):
         if isinstance(flowable, HeadingPara) and info:
             level, text, key, markup = info
             self.canv.addOutlineEntry(text, key, level=level, closed=level >= 1)
-            if level <= 1:
-                self.notify("TOCEntry", (level, markup, self.page, key))
-
-    def _allSatisfied(self):
-        """Also wait until the page total used in the footers equals the real page count."""
-        ok = super()._allSatisfied()
-        if not self.writer.gate.draw:
-            # after the first (layout) pass the charts are drawn: with the contents list pre-sized, the
-            # second pass is normally the last; a third follows only if page numbers still moved
-            self.writer.gate.draw = True
-            ok = False
-        if self._total != self.page:
-            self._total = self.page
-            return False
-        return ok
+            self.heading_pages.setdefault(key, self.page)
 
     # -- header and footer ---------------------------------------------------------------------
     def _decorate(self, canv, doc):
@@ -154,10 +224,23 @@ class BriefDocTemplate(BaseDocTemplate):
             _draw_text(canv, w, left, fy, org, small, max_w=(right - left) * 0.38)
         if marking:
             _label(canv, w, (left + right) / 2, fy, marking, small, align="center")
-        canv.setFillColor(muted)
-        page = w.labels.get("page", "Page {page} of {total}").format(page=self.page, total=self._total or "?")
-        _draw_text(canv, w, right, fy, page, small, align="right")
+        canv.translate(right, fy)
+        canv.doForm(self._page_label_form(self.page))  # the page count is known when the last page is done
         canv.restoreState()
+
+    @staticmethod
+    def _page_label_form(page: int) -> str:
+        return f"briefingPageLabel{page}"
+
+    def _define_page_label(self, canv, page: int, total: int) -> None:
+        w = self.writer
+        small = 7.5
+        text = w.labels.get("page", "Page {page} of {total}").format(page=page, total=total)
+        canv.beginForm(self._page_label_form(page), lowerx=-self.pagesize[0], lowery=-small, upperx=1,
+                       uppery=2 * small)
+        canv.setFillColor(w.color("muted", "#5F6B7A"))
+        _draw_text(canv, w, 0, 0, text, small, align="right")
+        canv.endForm()
 
 
 def _draw_text(canv, w, x, y, text, size, align="left", bold=False, max_w=None):
