@@ -248,6 +248,49 @@ def test_deterministic_bytes_and_cache(built, tmp_path, svg_theme):
     assert (tmp_path / "attacks-by-period.png").stat().st_mtime_ns != mtimes["attacks-by-period.png"]
 
 
+def test_only_what_a_chart_shows_redraws_it(theme):
+    """A chart is redrawn when something drawn in it changes (title, data, size), not when only the
+    words printed beside it do (caption, alt text, source note, citations: a new source renumbers
+    those without changing the picture)."""
+    import dataclasses
+
+    from briefing.charts import spec_hash
+    from briefing.charts.style import chart_settings, colors
+
+    cfg, col = chart_settings(theme), colors(theme)
+    for spec in chart_data.all_specs(make_sheet()):
+        base = spec_hash(spec, cfg, col, theme)
+        for field, value in (("caption", "Other words."), ("alt", "Other alt text."),
+                             ("source_note", "Sources: [7], [9]"), ("cites", ["s9"])):
+            assert spec_hash(dataclasses.replace(spec, **{field: value}), cfg, col, theme) == base, (spec.id, field)
+        assert spec_hash(dataclasses.replace(spec, title=spec.title + " (b)"), cfg, col, theme) != base
+        assert spec_hash(dataclasses.replace(spec, width=spec.width / 2), cfg, col, theme) != base
+        changed = copy.deepcopy(spec.payload)
+        changed["_probe"] = 1
+        assert spec_hash(dataclasses.replace(spec, payload=changed), cfg, col, theme) != base
+
+
+def test_the_words_beside_a_chart_are_not_in_its_pixels(theme):
+    """What ``spec_hash`` leaves out is really not drawn: the same PNG with all of it changed."""
+    import dataclasses
+
+    import matplotlib
+
+    from briefing.charts import _draw
+    from briefing.charts.style import chart_settings, colors, rc_params, render_bytes
+
+    cfg, col = chart_settings(theme), colors(theme)
+
+    def png(spec):
+        with matplotlib.rc_context(rc_params(theme, cfg)):
+            return render_bytes(_draw(spec, cfg, col), int(cfg["dpi"]), svg=False)[0]
+
+    for spec in chart_data.all_specs(make_sheet()):
+        other = dataclasses.replace(spec, caption="Other words.", alt="Other alt.", source_note="Sources: [9]",
+                                    cites=["s9"])
+        assert png(other) == png(spec), spec.id
+
+
 def test_dollar_signs_and_markup_are_plain_text(tmp_path, theme):
     sheet = make_sheet()
     for f in sheet.facts:

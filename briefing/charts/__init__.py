@@ -62,10 +62,19 @@ def _mpl_version() -> str:
         return "?"
 
 
+# The parts of a Spec the drawing functions read. Caption, alt text, source note and citations are
+# printed by the writers beside the chart, not in it: a new source that only renumbers the citations
+# of a chart (or rewords its caption) does not redraw it.
+_DRAWN = ("id", "title", "payload", "width", "extra_hash")
+
+
 def spec_hash(spec: Spec, cfg: dict, col: dict, theme: Theme) -> str:
+    """What a chart's pixels depend on: the drawn parts of its spec, the chart settings, colours and
+    fonts, the drawing code and matplotlib's version."""
+    drawn = asdict(spec)
     blob = json.dumps(
         {
-            "spec": asdict(spec),
+            "spec": {k: drawn[k] for k in _DRAWN},
             "cfg": cfg,
             "col": col,
             "fonts": theme.fonts,
