@@ -416,6 +416,41 @@ def test_odd_values_do_not_break_charts(tmp_path, theme):
     assert "Nowhere" not in figs["locator-map"].alt and "Эль-Фашер" in figs["locator-map"].alt
 
 
+_LEAN_DRAW = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from briefing.charts import _lean_import
+_lean_import()
+import matplotlib.artist
+assert "mpl_toolkits.mplot3d" not in sys.modules, "the 3D toolkit was imported"
+assert matplotlib.artist.kwdoc(matplotlib.artist.Artist), "kwdoc was not given back"
+from test_charts import make_sheet
+from briefing.charts import make_charts
+from briefing.config import default_styles_dir, load_theme
+for f in make_charts(make_sheet(), load_theme(default_styles_dir() / "theme.toml"), Path(sys.argv[1])):
+    print(f.id)
+"""
+
+
+def test_the_lean_matplotlib_import_of_a_worker_draws_the_same_charts(tmp_path, theme):
+    """A chart worker imports matplotlib without the 3D toolkit and without building help texts; the
+    charts it draws are byte-identical to charts drawn after a plain import (this process)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _LEAN_DRAW, str(tmp_path / "lean"), str(Path(__file__).parent)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == list(FIGURE_IDS)
+    import matplotlib.artist
+
+    assert "Properties:" in matplotlib.artist.kwdoc(matplotlib.artist.Artist)  # this process: untouched
+    plain = make_charts(make_sheet(), theme, tmp_path / "plain")
+    for f in plain:
+        assert (tmp_path / "lean" / Path(f.png).name).read_bytes() == Path(f.png).read_bytes(), f.id
+
+
 def test_worker_processes_draw_the_same_files(tmp_path, theme):
     """Charts drawn by the forked workers are byte-identical to charts drawn in-process; a worker that
     died is replaced by drawing in-process."""

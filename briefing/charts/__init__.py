@@ -270,6 +270,47 @@ def _warm_up(theme: Theme | None) -> None:
         png_rgb(fig, 40)
 
 
+def _lean_import() -> None:
+    """Import the parts of matplotlib a chart worker draws with, leaving out two costs that buy a
+    worker nothing (together about 0.07 s of the 0.4 s import):
+
+    - every Artist subclass builds a help text for its ``set()`` method when its class is created
+      (``matplotlib.artist.kwdoc``); a worker never shows help, so that text is left empty here;
+    - ``matplotlib.projections`` imports the 3D toolkit to register the "3d" projection; no chart
+      here is 3D, so that import is skipped (and matplotlib's warning about it silenced).
+
+    Both only touch this process (a chart worker, which exits with the build), are undone once the
+    import is done, and fall back to the plain import if matplotlib's layout differs. Charts drawn
+    either way are identical (tested)."""
+    import sys
+    import warnings
+
+    if "matplotlib.figure" in sys.modules:  # already imported in full (e.g. forked from a process that drew)
+        return
+    try:
+        import matplotlib.artist as artist
+    except Exception:  # noqa: BLE001 - the plain import then reports the problem
+        return
+    original = artist.kwdoc if callable(getattr(artist, "kwdoc", None)) else None
+    if original is not None:
+        artist.kwdoc = lambda _artist: ""
+    blocked = "mpl_toolkits.mplot3d" not in sys.modules
+    if blocked:
+        sys.modules["mpl_toolkits.mplot3d"] = None  # type: ignore[assignment] - its import raises ImportError
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Unable to import Axes3D")
+            import matplotlib.figure  # noqa: F401
+            import matplotlib.projections  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
+    finally:
+        if blocked and sys.modules.get("mpl_toolkits.mplot3d", 0) is None:
+            del sys.modules["mpl_toolkits.mplot3d"]
+        if original is not None:
+            artist.kwdoc = original
+
+
 def _worker_main(conn, siblings=(), parent_ends=(), theme: Theme | None = None) -> None:
     """A chart worker process: import matplotlib at once (while the parent extracts), then draw jobs.
 
@@ -283,6 +324,7 @@ def _worker_main(conn, siblings=(), parent_ends=(), theme: Theme | None = None) 
         end.close()
 
     try:
+        _lean_import()
         import matplotlib
 
         matplotlib.use("Agg", force=True)
