@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from array import array
 
 import pytest
 
@@ -33,7 +34,13 @@ def _compile_all(pats) -> list[tuple]:
     return [_behaviour(re.compile(p, f)) for p, f in pats]
 
 
-def test_patterns_from_the_store_behave_as_compiled_ones(tmp_path, monkeypatch):
+@pytest.fixture
+def keep_all(monkeypatch):
+    """Keep every pattern, however quick to compile (the test patterns are short)."""
+    monkeypatch.setattr(rxcache, "_SLOW", 0.0)
+
+
+def test_patterns_from_the_store_behave_as_compiled_ones(tmp_path, monkeypatch, keep_all):
     store = tmp_path / "patterns.bin"
     tag = uuid.uuid4().hex
     want = _compile_all(_patterns(tag + "plain"))  # outside the block: plain re
@@ -64,7 +71,7 @@ def test_re_is_given_back_after_the_block(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "bad code", "garbage"])
-def test_a_damaged_or_foreign_store_only_costs_a_compile(tmp_path, damage):
+def test_a_damaged_or_foreign_store_only_costs_a_compile(tmp_path, damage, keep_all):
     store = tmp_path / "patterns.bin"
     tag = uuid.uuid4().hex
     pats = _patterns(tag)
@@ -79,19 +86,45 @@ def test_a_damaged_or_foreign_store_only_costs_a_compile(tmp_path, damage):
     elif damage == "garbage":
         store.write_bytes(b"\x00" * 64)
     else:
-        entries = rxcache._load(store)
+        gen, entries = rxcache._load(store)
         assert len(entries) >= len(pats)
         if damage == "foreign":  # written by another Python: a different header
             monkeypatch_header = rxcache._header
             try:
                 rxcache._header = lambda: ("another", "python")
-                rxcache._save(store, entries)
+                rxcache._save(store, gen, entries)
             finally:
                 rxcache._header = monkeypatch_header
         else:  # a checksum-valid store whose code the regular expression engine refuses
-            rxcache._save(store, {k: (v[0], [9999, 1, 2], *v[2:]) for k, v in entries.items()})
+            bad = array("I", [9999, 1, 2]).tobytes()
+            rxcache._save(store, gen, {k: (v[0], bad, *v[2:]) for k, v in entries.items()})
     with rxcache.cached(store):
         got = _compile_all(pats)
     assert got == want
     re.purge()
-    assert len(rxcache._load(store)) >= len(pats)  # written again, whole
+    assert len(rxcache._load(store)[1]) >= len(pats)  # written again, whole
+
+
+def test_only_slow_patterns_are_kept_and_unused_ones_age_out(tmp_path):
+    store = tmp_path / "patterns.bin"
+    tag = uuid.uuid4().hex
+    slow = "|".join(f"word{i}{tag}" for i in range(400))  # a long alternation, like the extractor's
+    quick = rf"\b{tag}\b"
+    with rxcache.cached(store):
+        re.compile(slow)
+        re.compile(quick)
+    gen, entries = rxcache._load(store)
+    assert (slow, 0) in entries and (quick, 0) not in entries and gen == 1
+    # builds that compile other slow patterns but no longer this one: it survives _KEEP - 1 of them
+    for i in range(rxcache._KEEP):
+        re.purge()
+        with rxcache.cached(store):
+            re.compile(slow.replace(tag, f"{tag}v{i}"))
+        assert ((slow, 0) in rxcache._load(store)[1]) == (i < rxcache._KEEP - 1), i
+    # one used in every build stays
+    for i in range(rxcache._KEEP + 1):
+        re.purge()
+        with rxcache.cached(store):
+            re.compile(slow)
+            re.compile(slow.replace(tag, f"{tag}w{i}"))
+    assert (slow, 0) in rxcache._load(store)[1]
