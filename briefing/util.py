@@ -75,6 +75,26 @@ def atomic_path(path: Path):
     return _cm()
 
 
+class DisjointSets:
+    """Union-find over the items ``0 .. n-1``: ``union(i, j)`` puts two items in one set, ``find(i)``
+    names its set by the set's smallest item (so sets are named the same whatever the union order)."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
 _TRACE = os.environ.get("BRIEFING_TRACE")
 
 

@@ -124,3 +124,19 @@ def test_shingles_are_word_five_grams():
     assert a == b and len(a) == 2
     assert len(D.shingles("just three words")) == 1
     assert D.shingles("") == set()
+
+
+def test_disjoint_sets_name_each_set_by_its_smallest_member():
+    """The union-find shared by duplicate grouping and actor grouping: chains and any union order end
+    in the same sets, each named by its smallest item."""
+    from briefing.util import DisjointSets
+
+    rng = random.Random(7)
+    pairs = [(0, 5), (5, 9), (3, 4), (9, 2), (7, 7)]
+    want = {0: 0, 2: 0, 5: 0, 9: 0, 3: 3, 4: 3, 1: 1, 6: 6, 7: 7, 8: 8}
+    for _ in range(20):
+        rng.shuffle(pairs)
+        d = DisjointSets(10)
+        for a, b in pairs:
+            d.union(*((a, b) if rng.random() < 0.5 else (b, a)))
+        assert {i: d.find(i) for i in range(10)} == want

@@ -255,26 +255,22 @@ def actor_canon_map(facts: list[Fact]) -> dict[str, str]:
     acts = [f for f in facts if f.kind == "actor" and f.actor]
     if not acts:
         return {}
-    parent = list(range(len(acts)))
+    from ..util import DisjointSets
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets_of = DisjointSets(len(acts))
+    find = sets_of.find
     canon_at: dict[str, int] = {}
     for i, f in enumerate(acts):
         k = fold_name(f.actor)
         if k in canon_at:
-            parent[find(i)] = find(canon_at[k])
+            sets_of.union(i, canon_at[k])
         else:
             canon_at[k] = i
     for i, f in enumerate(acts):
         for a in f.aliases:
             j = canon_at.get(fold_name(a))
-            if j is not None and find(j) != find(i):
-                parent[find(i)] = find(j)
+            if j is not None:
+                sets_of.union(i, j)
     groups: dict[int, list[Fact]] = {}
     for i, f in enumerate(acts):
         groups.setdefault(find(i), []).append(f)

@@ -205,19 +205,10 @@ def _filtered_pairs(
 def mark_duplicates(sources: list[Source], known: dict | None = None) -> None:
     """Set ``group`` and ``duplicate_of`` of each source. ``known``: kept text -> ``shingle_array(text)``
     made earlier in this process or a fork of it (the rest are made here)."""
-    parent = list(range(len(sources)))
+    from ..util import DisjointSets
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-
+    sets_of = DisjointSets(len(sources))
+    find, union = sets_of.find, sets_of.union
     by_hash: dict[str, int] = {}
     reps: list[int] = []  # one source per distinct content
     for i, s in enumerate(sources):
