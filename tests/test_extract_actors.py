@@ -71,6 +71,17 @@ def test_places_from_the_gazetteer(text, expected):
     assert got == expected
 
 
+def test_a_foreign_namesake_in_a_list_is_not_put_on_the_map():
+    """In a report on one country, a town in a list ("X and Palma") whose only gazetteer entry is a
+    city elsewhere, in a country the report never names, is not that city; a foreign city named with
+    "in" is kept."""
+    text = ("Insurgents raided the districts of Nangade and Palma in Mozambique's far north on Monday, "
+            "officials in Pemba said. Talks on the crisis in Mozambique were held in Mombasa last week.")
+    got = {(f.place, f.country) for f in kinds(text, "place")}
+    assert not any(cc == "ES" for _, cc in got)
+    assert ("Mombasa", "KE") in got and ("Pemba", "MZ") in got
+
+
 def test_place_has_coordinates_and_unknown_town_from_context():
     text = "Soldiers died in the remote desert village of Zarqoutene, in Mali’s north, not far from Kidal."
     places = {f.place: f for f in kinds(text, "place")}

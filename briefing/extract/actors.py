@@ -685,6 +685,8 @@ def _place_facts(ctx: Context, taken: list[tuple[int, int]]) -> list[Fact]:
                 continue  # "Mobile clinics were suspended": a capitalised word opening a sentence, once
             if not (p.cc in mentioned or p.pop >= 500_000 or (locative and p.pop >= 50_000)):
                 continue
+            if subject and p.cc != subject and p.cc not in mentioned and not strict and p.pop < 1_000_000:
+                continue  # "the districts of X and Palma" in a report on Mozambique is not Palma, Spain
             if p.kind not in ("capital", "admin1", "area") and p.cc not in mentioned and not locative:
                 continue
             attrs = {"lat": p.lat, "lon": p.lon, "gazetteer": p.kind}
