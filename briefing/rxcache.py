@@ -21,6 +21,7 @@ straight to ``_sre.compile``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import sys
@@ -94,13 +95,20 @@ def _save(path: Path, gen: int, entries: dict) -> None:
         pass  # a cache: the next build compiles again
 
 
-def _works(compile_from) -> bool:
-    """The shortcut gives what ``re`` gives, on a pattern with groups, names, flags and classes."""
+@functools.lru_cache(maxsize=1)
+def _works() -> bool:
+    """The shortcut gives what ``re`` gives, on a pattern with groups, names, flags and classes
+    (checked once per process: the answer depends only on this Python)."""
     import re
     from re import _compiler
 
+    def compile_from(pattern, parts):
+        return _sre.compile(pattern, *parts)
+
     pattern, flags = r"(?P<w>\b[^\W\d]+)\s*(\d{1,3}(?:,\d{3})*)|(?i:x)[-–]?", re.IGNORECASE
     try:
+        import _sre
+
         if array("I").itemsize != 4:
             return False
         want = _compiler.compile(pattern, flags)
@@ -132,7 +140,7 @@ def cached(path: Path | None):
     def from_parts(pattern, parts):
         return _sre.compile(pattern, *parts)
 
-    if path is None or not hasattr(_compiler, "compile") or not _works(from_parts):
+    if path is None or not hasattr(_compiler, "compile") or not _works():
         yield
         return
 
